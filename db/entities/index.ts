@@ -1,0 +1,30 @@
+export * from './tenant.js';
+export * from './user.js';
+export * from './refresh-token.js';
+export * from './ledger.js';
+export * from './wallet-transaction.js';
+export * from './catalogue.js';
+export * from './platform.js';
+
+import { Tenant } from './tenant.js';
+import { User } from './user.js';
+import { RefreshToken } from './refresh-token.js';
+import { LedgerAccount, JournalEntry, JournalLine, LedgerHold } from './ledger.js';
+import { WalletTransaction } from './wallet-transaction.js';
+import { DataPlan, BillService } from './catalogue.js';
+import { IdempotencyRecord, WebhookEvent } from './platform.js';
+
+export const ENTITIES = [
+  Tenant,
+  User,
+  RefreshToken,
+  LedgerAccount,
+  JournalEntry,
+  JournalLine,
+  LedgerHold,
+  WalletTransaction,
+  DataPlan,
+  BillService,
+  IdempotencyRecord,
+  WebhookEvent,
+];

@@ -1,0 +1,21 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const USER_ROLES = ['user', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** A user belongs to exactly one tenant: the same email in two apps is two users. */
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  uniques: [{ properties: ['tenant', 'email'] }],
+  indexes: [{ properties: ['tenant', 'phone'] }],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    tenant: p.string().length(32),
+    email: p.string().nullable(),
+    phone: p.string().length(20).nullable(),
+    passwordHash: p.text().nullable().hidden(),
+    role: p.enum(USER_ROLES).default('user'),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+});

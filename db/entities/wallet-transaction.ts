@@ -1,0 +1,30 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const TRANSACTION_KINDS = ['funding', 'airtime', 'data', 'bill'] as const;
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+export const TRANSACTION_STATUSES = ['pending', 'success', 'failed'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+
+/** What the user sees in their history; the money itself lives in the ledger. */
+export const WalletTransaction = defineEntity({
+  name: 'WalletTransaction',
+  tableName: 'wallet_transactions',
+  indexes: [{ properties: ['tenant', 'userId', 'createdAt'] }],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    tenant: p.string().length(32),
+    userId: p.bigint('number'),
+    kind: p.enum(TRANSACTION_KINDS),
+    status: p.enum(TRANSACTION_STATUSES).default('pending'),
+    amount: p.bigint('bigint'),
+    currency: p.string().length(3),
+    reference: p.string().unique(),
+    workflowId: p.string().unique(),
+    providerReference: p.string().nullable(),
+    holdId: p.bigint('bigint').nullable(),
+    details: p.json<Record<string, unknown>>().default('{}'),
+    failureReason: p.string().nullable(),
+    createdAt: p.datetime().defaultRaw('now()'),
+    updatedAt: p.datetime().defaultRaw('now()'),
+  },
+});

@@ -1,0 +1,156 @@
+import type { Orm } from '../../db/orm.js';
+import {
+  getBalances,
+  placeHold,
+  postHold,
+  postJournalEntry,
+  reverseJournalEntry,
+  voidHold,
+  type PostingLine,
+} from '../../core/ledger.js';
+import { FailureType } from '../../core/errors.js';
+import { expectTrialBalanceZero, freshAccounts, openTestOrm, uniqueId } from '../support/db.js';
+
+let orm: Orm;
+beforeAll(async () => {
+  orm = await openTestOrm();
+});
+afterAll(async () => {
+  await orm.close();
+});
+
+const transfer = (from: bigint, to: bigint, amount: bigint): PostingLine[] => [
+  { accountId: from, direction: 'debit', amount },
+  { accountId: to, direction: 'credit', amount },
+];
+
+async function fund(source: bigint, wallet: bigint, amount: bigint): Promise<void> {
+  await orm.em.fork().transactional((tx) =>
+    postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: uniqueId('fund'), description: 'fund', lines: transfer(source, wallet, amount) }),
+  );
+}
+
+const balances = (id: bigint) => getBalances(orm.em.fork(), id);
+const inTx = <T>(fn: (tx: Orm['em']) => Promise<T>) => orm.em.fork().transactional(fn);
+
+describe('postJournalEntry', () => {
+  it('when the same key is posted twice, then money moves once and the second call is a replay', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    const key = uniqueId('entry');
+    const first = await inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: key, description: 'x', lines: transfer(source, wallet, 500n) }));
+    const second = await inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: key, description: 'x', lines: transfer(source, wallet, 500n) }));
+    expect(second).toEqual({ entryId: first.entryId, replayed: true });
+    expect((await balances(wallet)).ledger).toBe(500n);
+  });
+
+  it('when a key is reused for different lines, then it is rejected', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    const key = uniqueId('entry');
+    await inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: key, description: 'x', lines: transfer(source, wallet, 500n) }));
+    await expect(
+      inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: key, description: 'x', lines: transfer(source, wallet, 501n) })),
+    ).rejects.toMatchObject({ type: FailureType.IdempotencyKeyReused });
+  });
+
+  it('when debits and credits differ, then nothing is written', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await expect(
+      inTx((tx) =>
+        postJournalEntry(tx, {
+          tenant: 'maxtera',
+          idempotencyKey: uniqueId('bad'),
+          description: 'x',
+          lines: [
+            { accountId: source, direction: 'debit', amount: 100n },
+            { accountId: wallet, direction: 'credit', amount: 99n },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ type: FailureType.UnbalancedEntry });
+    expect((await balances(wallet)).ledger).toBe(0n);
+  });
+
+  it('when a wallet would be overdrawn, then the posting fails with insufficient funds and the wallet is unchanged', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await fund(source, wallet, 300n);
+    await expect(
+      inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: uniqueId('spend'), description: 'x', lines: transfer(wallet, source, 301n) })),
+    ).rejects.toMatchObject({ type: FailureType.InsufficientFunds });
+    expect((await balances(wallet)).ledger).toBe(300n);
+  });
+
+  it('when 30 spends of 100 race against a balance of 1000, then exactly 10 succeed', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await fund(source, wallet, 1000n);
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, () =>
+        inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: uniqueId('race'), description: 'x', lines: transfer(wallet, source, 100n) })),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    expect((await balances(wallet)).ledger).toBe(0n);
+    await expectTrialBalanceZero(orm.em);
+  });
+
+  it('when an entry is reversed, then balances return and a second reversal is refused', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await fund(source, wallet, 700n);
+    const spend = await inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: uniqueId('s'), description: 'x', lines: transfer(wallet, source, 200n) }));
+    const key = uniqueId('rev');
+    const reversal = await inTx((tx) => reverseJournalEntry(tx, spend.entryId, key));
+    expect(await inTx((tx) => reverseJournalEntry(tx, spend.entryId, key))).toEqual({ entryId: reversal.entryId, replayed: true });
+    await expect(inTx((tx) => reverseJournalEntry(tx, spend.entryId, uniqueId('rev')))).rejects.toMatchObject({
+      type: FailureType.AlreadyReversed,
+    });
+    expect((await balances(wallet)).ledger).toBe(700n);
+  });
+});
+
+describe('holds', () => {
+  const hold = (wallet: bigint, source: bigint, amount: bigint, expiresAt = new Date(Date.now() + 60_000)) =>
+    inTx((tx) =>
+      placeHold(tx, { tenant: 'maxtera', idempotencyKey: uniqueId('hold'), debitAccountId: wallet, creditAccountId: source, amount, description: 'hold', expiresAt }),
+    );
+
+  it('when a hold is placed, then it counts against the available balance at once but not the ledger balance', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await fund(source, wallet, 1000n);
+    await hold(wallet, source, 400n);
+    expect(await balances(wallet)).toMatchObject({ ledger: 1000n, available: 600n });
+    await expect(hold(wallet, source, 601n)).rejects.toMatchObject({ type: FailureType.InsufficientFunds });
+  });
+
+  it('when a hold is posted in part, then only that part moves and the rest is released', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await fund(source, wallet, 1000n);
+    const h = await hold(wallet, source, 400n);
+    await inTx((tx) => postHold(tx, h.id, 250n));
+    expect(await balances(wallet)).toMatchObject({ ledger: 750n, available: 750n });
+    expect(await inTx((tx) => postHold(tx, h.id, 250n))).toMatchObject({ replayed: true });
+    await expectTrialBalanceZero(orm.em);
+  });
+
+  it('when a hold would be posted for more than it reserved, then it is refused', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await fund(source, wallet, 1000n);
+    const h = await hold(wallet, source, 400n);
+    await expect(inTx((tx) => postHold(tx, h.id, 401n))).rejects.toMatchObject({ type: FailureType.HoldExceeded });
+  });
+
+  it('when a hold was voided, then it cannot be posted and voiding again changes nothing', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await fund(source, wallet, 1000n);
+    const h = await hold(wallet, source, 400n);
+    await inTx((tx) => voidHold(tx, h.id));
+    await inTx((tx) => voidHold(tx, h.id));
+    await expect(inTx((tx) => postHold(tx, h.id))).rejects.toMatchObject({ type: FailureType.HoldNotPending });
+    expect(await balances(wallet)).toMatchObject({ ledger: 1000n, available: 1000n });
+  });
+
+  it('when a hold has expired, then it cannot be posted', async () => {
+    const { wallet, source } = await freshAccounts(orm.em);
+    await fund(source, wallet, 1000n);
+    const h = await hold(wallet, source, 400n, new Date(Date.now() - 1));
+    await expect(inTx((tx) => postHold(tx, h.id))).rejects.toMatchObject({ type: FailureType.HoldExpired });
+  });
+});

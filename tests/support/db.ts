@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { initORM, type Orm } from '../../db/orm.js';
+import { ensureAccount, trialBalance } from '../../core/ledger.js';
+
+export async function openTestOrm(): Promise<Orm> {
+  return initORM(requireEnv('DATABASE_URL'), { pool: { max: 20 } });
+}
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through \`npm test\``);
+  return value;
+}
+
+export function uniqueId(prefix = 't'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A fresh pair of accounts in the Maxtera tenant: a wallet that cannot overdraw, and a source. */
+export async function freshAccounts(em: EntityManager): Promise<{ wallet: bigint; source: bigint }> {
+  return em.fork().transactional(async (tx) => ({
+    wallet: await ensureAccount(tx, {
+      tenant: 'maxtera',
+      currency: 'NGN',
+      code: uniqueId('wallet'),
+      debitsMustNotExceedCredits: true,
+    }),
+    source: await ensureAccount(tx, {
+      tenant: 'maxtera',
+      currency: 'NGN',
+      code: uniqueId('source'),
+      debitsMustNotExceedCredits: false,
+    }),
+  }));
+}
+
+/** Every posting and every hold in the database, across all tenants, must net to zero. */
+export async function expectTrialBalanceZero(em: EntityManager): Promise<void> {
+  const tb = await trialBalance(em.fork());
+  expect(tb.debitsPosted).toBe(tb.creditsPosted);
+  expect(tb.debitsPending).toBe(tb.creditsPending);
+  expect(tb.lineDebits).toBe(tb.debitsPosted);
+  expect(tb.lineCredits).toBe(tb.creditsPosted);
+}
