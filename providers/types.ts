@@ -1,0 +1,94 @@
+/**
+ * Provider contracts. Activities depend on these interfaces only; the worker picks the real HTTP
+ * adapter, pointed either at the real service or at the sandbox that imitates it.
+ */
+
+export type CollectionStatus = 'pending' | 'success' | 'failed';
+
+export interface CollectionRequest {
+  /** Our reference (e.g. MPX-23019482); the provider treats a repeat as the same collection. */
+  reference: string;
+  amountMinor: bigint;
+  currency: string;
+  customerEmail: string;
+  description: string;
+}
+
+export interface Collection {
+  reference: string;
+  providerReference: string;
+  status: CollectionStatus;
+  paymentUrl?: string;
+}
+
+export interface PaymentProvider {
+  readonly name: string;
+  createCollection(request: CollectionRequest): Promise<Collection>;
+  getCollection(reference: string): Promise<Collection>;
+}
+
+/** A verified payment webhook. */
+export interface PaymentWebhookEvent {
+  eventId: string;
+  reference: string;
+  status: 'success' | 'failed';
+  amountMinor: bigint;
+}
+
+export type VtuOrderKind = 'airtime' | 'data' | 'bill';
+export type VtuOrderStatus = 'success' | 'failed' | 'pending';
+
+export interface VtuOrder {
+  /** Idempotency reference derived from the flow; a repeat never delivers twice. */
+  requestId: string;
+  kind: VtuOrderKind;
+  /** Network (MTN, AIRTEL, GLO, 9MOBILE) or biller code (DSTV, IKEDC, ...). */
+  serviceId: string;
+  amountMinor: bigint;
+  /** Phone number, smartcard or meter number. */
+  recipient: string;
+  /** Data plan code, when the product has variations. */
+  variationCode?: string;
+}
+
+export interface VtuResult {
+  status: VtuOrderStatus;
+  providerReference?: string;
+  message?: string;
+}
+
+export interface VtuProvider {
+  readonly name: string;
+  submitOrder(order: VtuOrder): Promise<VtuResult>;
+  queryOrder(requestId: string): Promise<VtuResult>;
+}
+
+/**
+ * Thrown by adapters when the outcome is unknown (timeout, connection reset after sending, 5xx).
+ * The caller must re-query, never assume failure.
+ */
+export class ProviderOutcomeUnknownError extends Error {
+  constructor(
+    readonly provider: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ProviderOutcomeUnknownError';
+  }
+}
+
+/** Thrown when the provider definitely refused the request (nothing happened there). */
+export class ProviderRejectedError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProviderRejectedError';
+  }
+}
+
+export type FaultMode = 'timeout' | 'error' | 'pending' | 'none';
+export type SandboxProviderName = 'payments' | 'vtu';
