@@ -31,6 +31,7 @@ const ConfigSchema = z
       .transform((v) => (v === undefined ? undefined : v === 'true')),
     PAYMENT_PROVIDER_URL: z.string().url().optional(),
     PAYMENT_PROVIDER_API_KEY: z.string().default('sandbox-key'),
+    PAYMENT_PROVIDER_CLIENT_SECRET: z.string().default('sandbox-client-secret'),
     VTU_PROVIDER_URL: z.string().url().optional(),
     VTU_PROVIDER_API_KEY: z.string().default('sandbox-key'),
     PROVIDER_HTTP_TIMEOUT_MS: durationMs.default(10_000),

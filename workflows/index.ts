@@ -1,1 +1,2 @@
-export {};
+export { fundWallet } from './fund-wallet.js';
+export { purchase } from './purchase.js';

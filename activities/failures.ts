@@ -1,0 +1,42 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { DomainError, NON_RETRYABLE_FAILURES } from '../core/errors.js';
+import { ProviderOutcomeUnknownError, ProviderRejectedError } from '../providers/types.js';
+
+/**
+ * Turns domain and provider errors into Temporal failures with a typed `type`: business
+ * rejections stop retries, transport trouble is retried by the activity's retry policy.
+ */
+export function toActivityFailure(err: unknown): unknown {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof DomainError) {
+    return ApplicationFailure.create({
+      type: err.type,
+      message: err.message,
+      nonRetryable: NON_RETRYABLE_FAILURES.includes(err.type),
+      details: err.details ? [err.details] : undefined,
+      cause: err,
+    });
+  }
+  if (err instanceof ProviderRejectedError) {
+    return ApplicationFailure.create({ type: 'PROVIDER_REJECTED', message: err.message, nonRetryable: true, cause: err });
+  }
+  if (err instanceof ProviderOutcomeUnknownError) {
+    return ApplicationFailure.create({ type: 'PROVIDER_UNAVAILABLE', message: err.message, nonRetryable: false, cause: err });
+  }
+  return err;
+}
+
+/** Wraps every activity of a factory so its failures carry a type. */
+export function withTypedFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    };
+  }
+  return wrapped as T;
+}

@@ -1,0 +1,118 @@
+import { currentWorkflowId } from './context.js';
+import type { Orm } from '../db/orm.js';
+import { ensureAccount, placeHold, postHold, voidHold } from '../core/ledger.js';
+import { SYSTEM_ACCOUNTS, walletAccountCode } from '../core/accounts.js';
+import { ProviderOutcomeUnknownError, ProviderRejectedError, type VtuOrder, type VtuProvider, type VtuResult } from '../providers/types.js';
+import type { PurchaseInput } from '../workflows/contracts.js';
+import { finishWalletTransaction, openWalletTransaction } from './wallet-transactions.js';
+import { withTypedFailures } from './failures.js';
+
+export interface PurchaseActivityDeps {
+  orm: Orm;
+  vtu: VtuProvider;
+}
+
+export interface OpenedPurchase {
+  transactionId: number;
+  holdId: string;
+}
+
+export function vtuOrderOf(input: PurchaseInput): VtuOrder {
+  return {
+    requestId: input.reference,
+    kind: input.kind,
+    serviceId: input.serviceId,
+    amountMinor: BigInt(input.amountMinor),
+    recipient: input.recipient,
+    variationCode: input.variationCode,
+  };
+}
+
+export function createPurchaseActivities({ orm, vtu }: PurchaseActivityDeps) {
+  return withTypedFailures({
+    /** Records the purchase and reserves its price in one transaction; nothing is written without funds. */
+    async openPurchase(input: PurchaseInput): Promise<OpenedPurchase> {
+      const id = currentWorkflowId();
+      return orm.em.fork().transactional(async (tx) => {
+        const transactionId = await openWalletTransaction(tx, {
+          tenant: input.tenant,
+          userId: input.userId,
+          kind: input.kind,
+          amountMinor: BigInt(input.amountMinor),
+          currency: input.currency,
+          reference: input.reference,
+          workflowId: id,
+          details: { serviceId: input.serviceId, recipient: input.recipient, variationCode: input.variationCode },
+        });
+        const wallet = await ensureAccount(tx, {
+          tenant: input.tenant,
+          currency: input.currency,
+          code: walletAccountCode(input.userId),
+          userId: input.userId,
+          debitsMustNotExceedCredits: true,
+        });
+        const clearing = await ensureAccount(tx, {
+          tenant: input.tenant,
+          currency: input.currency,
+          code: SYSTEM_ACCOUNTS.vtuClearing,
+          debitsMustNotExceedCredits: false,
+        });
+        const hold = await placeHold(tx, {
+          tenant: input.tenant,
+          idempotencyKey: `${id}:hold`,
+          debitAccountId: wallet,
+          creditAccountId: clearing,
+          amount: BigInt(input.amountMinor),
+          description: input.description,
+          expiresAt: new Date(Date.now() + input.timing.holdTtlMs),
+        });
+        await tx.execute('update wallet_transactions set hold_id = ? where id = ?', [hold.id.toString(), transactionId]);
+        return { transactionId, holdId: hold.id.toString() };
+      });
+    },
+
+    /** An unknown outcome is reported as pending: the flow re-queries, it never refunds blind. */
+    async submitVtuOrder(input: PurchaseInput): Promise<VtuResult> {
+      return submitOrClassify(vtu, vtuOrderOf(input));
+    },
+
+    async requeryVtuOrder(input: PurchaseInput): Promise<VtuResult> {
+      try {
+        return await vtu.queryOrder(input.reference);
+      } catch (err) {
+        if (err instanceof ProviderOutcomeUnknownError) return { status: 'pending', message: err.message };
+        // The provider never saw the order: send it again under the same request id, which it dedupes.
+        if (err instanceof ProviderRejectedError && err.code === 'NOT_FOUND') return submitOrClassify(vtu, vtuOrderOf(input));
+        throw err;
+      }
+    },
+
+    async settlePurchase(holdId: string, providerReference: string | undefined): Promise<void> {
+      const id = currentWorkflowId();
+      await orm.em.fork().transactional(async (tx) => {
+        await postHold(tx, BigInt(holdId));
+        await finishWalletTransaction(tx, id, { status: 'success', providerReference });
+      });
+    },
+
+    async refundPurchase(holdId: string, reason: string): Promise<void> {
+      const id = currentWorkflowId();
+      await orm.em.fork().transactional(async (tx) => {
+        await voidHold(tx, BigInt(holdId));
+        await finishWalletTransaction(tx, id, { status: 'failed', failureReason: reason });
+      });
+    },
+  });
+}
+
+async function submitOrClassify(vtu: VtuProvider, order: VtuOrder): Promise<VtuResult> {
+  try {
+    return await vtu.submitOrder(order);
+  } catch (err) {
+    if (err instanceof ProviderOutcomeUnknownError) return { status: 'pending', message: err.message };
+    if (err instanceof ProviderRejectedError) return { status: 'failed', message: err.message };
+    throw err;
+  }
+}
+
+export type PurchaseActivities = ReturnType<typeof createPurchaseActivities>;

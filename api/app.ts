@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { Client } from '@temporalio/client';
+import { RequestContext } from '@mikro-orm/core';
+import type { Config } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
+import { createTokenService } from '../core/tokens.js';
+import type { Orm } from '../db/orm.js';
+import { createAuth } from './auth.js';
+import { notFoundHandler, surfaceErrorHandler } from './errors.js';
+import { createHealthRouter } from './health.js';
+import { createOpenApiRegistry } from './openapi.js';
+import { createWebhookRouter } from './webhooks.js';
+import { createMaxteraRouter } from './surfaces/maxtera/router.js';
+import type { SandboxRouter } from './sandbox.js';
+import './types.js';
+
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  temporal: Client;
+  logger: Logger;
+  /** Present only when the sandbox is on (never in production). */
+  sandbox?: SandboxRouter;
+}
+
+const SURFACES = { maxtera: createMaxteraRouter } as const;
+
+/** Builds the whole HTTP app; nothing listens until the caller says so. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const em = deps.orm.em;
+  const tokens = createTokenService({
+    secret: deps.config.JWT_SECRET,
+    issuer: deps.config.JWT_ISSUER,
+    accessTtlSeconds: deps.config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  const auth = createAuth({ em, tokens });
+  const openapi = createOpenApiRegistry();
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+    }),
+  );
+  app.use((_req, _res, next) => RequestContext.create(em, next));
+
+  app.use('/health', createHealthRouter({ em, temporal: deps.temporal, namespace: deps.config.TEMPORAL_NAMESPACE }));
+  app.use('/webhooks', createWebhookRouter({ config: deps.config, em, temporal: deps.temporal, logger: deps.logger }));
+  if (deps.sandbox) app.use('/sandbox', deps.sandbox.router);
+
+  let document: ReturnType<typeof openapi.generate> | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    document ??= openapi.generate({
+      title: 'Fintech platform API',
+      version: '0.1.0',
+      description:
+        'One backend for Maxtera, ChargeGhar, Xclera Matrix, MyMoolah and GenCharge. Each app is mounted at its own prefix with its own error envelope.',
+    });
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
+
+  const surfaceDeps = { config: deps.config, em, temporal: deps.temporal, tokens, auth, openapi, logger: deps.logger };
+  for (const [slug, createRouter] of Object.entries(SURFACES)) {
+    app.use(`/${slug}`, createRouter(surfaceDeps, `/${slug}`));
+  }
+  const rootSurface = deps.config.MOUNT_AT_ROOT as keyof typeof SURFACES | undefined;
+  if (rootSurface && SURFACES[rootSurface]) {
+    // An existing client that only changes its host name reaches the surface at `/`.
+    app.use('/', SURFACES[rootSurface](surfaceDeps, ''));
+  }
+
+  app.use(notFoundHandler());
+  app.use(surfaceErrorHandler((e) => ({ error: e.message }), deps.logger));
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { RequestHandler, Request } from 'express';
+import { Passport } from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError, FailureType } from '../core/errors.js';
+import type { AccessClaims, TokenService } from '../core/tokens.js';
+import { verifyPassword } from '../core/users.js';
+import type { AuthUser, TenantContext } from './types.js';
+
+export function requireTenant(req: Request): TenantContext {
+  if (!req.tenant) throw new Error('surface router did not set the tenant');
+  return req.tenant;
+}
+
+export function requireUser(req: Request): AuthUser {
+  if (!req.user) throw new DomainError(FailureType.Unauthenticated, 'Authentication credentials were not provided.');
+  return req.user;
+}
+
+/**
+ * Passport with two strategies: `jwt` for access tokens (bound to the surface's tenant, so a token
+ * from one app is worthless in another) and `local` for email + password logins.
+ */
+export function createAuth(deps: { em: EntityManager; tokens: TokenService }) {
+  const passport = new Passport();
+
+  passport.use(
+    'jwt',
+    new JwtStrategy(
+      {
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        ...deps.tokens.jwtOptions,
+        passReqToCallback: true,
+      },
+      (req: Request, claims: AccessClaims, done: (err: unknown, user?: AuthUser | false) => void) => {
+        const tenant = req.tenant?.slug;
+        if (claims.typ !== 'access' || claims.tenant !== tenant) return done(null, false);
+        done(null, { id: Number(claims.sub), tenant: claims.tenant, role: claims.role });
+      },
+    ),
+  );
+
+  passport.use(
+    'local',
+    new LocalStrategy(
+      { usernameField: 'email', passwordField: 'password', passReqToCallback: true, session: false },
+      (req, email, password, done) => {
+        verifyPassword(deps.em, requireTenant(req).slug, email, password).then(
+          (user) => done(null, user ? { id: user.id, tenant: user.tenant, role: user.role } : false),
+          done,
+        );
+      },
+    ),
+  );
+
+  const authenticateWith =
+    (strategy: 'jwt' | 'local', failure: (info: unknown) => DomainError): RequestHandler =>
+    (req, res, next) => {
+      passport.authenticate(strategy, { session: false }, (err: unknown, user: AuthUser | false, info: unknown) => {
+        if (err) return next(err);
+        if (!user) return next(failure(info));
+        req.user = user;
+        next();
+      })(req, res, next);
+    };
+
+  return {
+    initialize: passport.initialize() as RequestHandler,
+    authenticated: authenticateWith('jwt', (info) => {
+      const message = info instanceof Error && info.message === 'No auth token'
+        ? 'Authentication credentials were not provided.'
+        : 'Given token not valid for any token type';
+      return new DomainError(FailureType.Unauthenticated, message);
+    }),
+    passwordLogin: authenticateWith(
+      'local',
+      () => new DomainError(FailureType.Unauthenticated, 'No active account found with the given credentials'),
+    ),
+  };
+}
+
+export type Auth = ReturnType<typeof createAuth>;

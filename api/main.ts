@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type Config } from '../core/config.js';
+import { createLogger } from '../core/logger.js';
+import { publicBaseUrl } from '../core/providers.js';
+import { initORM, type Orm } from '../db/orm.js';
+import { createApp } from './app.js';
+import { createSandboxRouter, type SandboxRouter } from './sandbox.js';
+
+export interface RunningApi {
+  url: string;
+  server: Server;
+  sandbox: SandboxRouter | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the HTTP API; `stop` closes the listener, then Temporal and Postgres connections. */
+export async function startApi(config: Config = loadConfig()): Promise<RunningApi> {
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const orm: Orm = await initORM(config.DATABASE_URL, { pool: { max: config.DB_POOL_MAX } });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  let baseUrl = publicBaseUrl(config);
+  const sandbox = config.sandbox
+    ? createSandboxRouter({
+        webhookUrl: () => `${baseUrl}/webhooks/payments/onepipe`,
+        webhookSecret: config.WEBHOOK_SECRET,
+        paymentsClientSecret: config.PAYMENT_PROVIDER_CLIENT_SECRET,
+        paymentsApiKey: config.PAYMENT_PROVIDER_API_KEY,
+        vtuApiKey: config.VTU_PROVIDER_API_KEY,
+        logger,
+      })
+    : undefined;
+  const app = createApp({ config, orm, temporal, logger, sandbox });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  baseUrl = publicBaseUrl(config, port);
+  logger.info({ url: baseUrl, sandbox: Boolean(sandbox) }, 'api listening');
+  return {
+    url: baseUrl,
+    server,
+    sandbox,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await connection.close();
+      await orm.close();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  startApi().then(
+    (api) => {
+      const shutdown = () => {
+        api.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

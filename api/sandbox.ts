@@ -1,0 +1,66 @@
+import express from 'express';
+import { z } from 'zod';
+import type { Logger } from '../core/logger.js';
+import { createOnePipeSandbox } from '../providers/sandbox/onepipe-sandbox.js';
+import { createVtpassSandbox } from '../providers/sandbox/vtpass-sandbox.js';
+import { SandboxFaults } from '../providers/sandbox/faults.js';
+import { notFoundHandler, surfaceErrorHandler } from './errors.js';
+import { body } from './validation.js';
+
+export interface SandboxRouter {
+  router: express.Router;
+  faults: SandboxFaults;
+  vtuDeliveries(requestId: string): number;
+}
+
+const CompleteBody = z.object({ status: z.enum(['success', 'failed']) });
+const FaultBody = z.object({
+  provider: z.enum(['payments', 'vtu']),
+  mode: z.enum(['timeout', 'error', 'pending', 'none']),
+  count: z.number().int().min(0).max(1000).default(1),
+  outcome: z.enum(['success', 'failed']).optional(),
+});
+
+/**
+ * Local imitations of the providers we cannot reach from here, served over HTTP so the real
+ * adapters run against them, plus the controls tests and developers drive them with.
+ */
+export function createSandboxRouter(deps: {
+  webhookUrl: () => string;
+  webhookSecret: string;
+  paymentsClientSecret: string;
+  paymentsApiKey: string;
+  vtuApiKey: string;
+  logger: Logger;
+}): SandboxRouter {
+  const faults = new SandboxFaults();
+  const onepipe = createOnePipeSandbox({
+    webhookUrl: deps.webhookUrl,
+    webhookSecret: deps.webhookSecret,
+    faults,
+    clientSecret: deps.paymentsClientSecret,
+    apiKey: deps.paymentsApiKey,
+  });
+  const vtpass = createVtpassSandbox({ faults, apiKey: deps.vtuApiKey });
+
+  const router = express.Router();
+  router.use('/providers/onepipe', onepipe.router);
+  router.use('/providers/vtpass', vtpass.router);
+
+  const controls = express.Router();
+  controls.use(express.json({ limit: '16kb' }));
+  controls.post('/payments/:reference/complete', async (req, res) => {
+    const { status } = body(req, CompleteBody);
+    res.json(await onepipe.completeCollection(String(req.params.reference), status));
+  });
+  controls.post('/faults', (req, res) => {
+    const fault = body(req, FaultBody);
+    faults.set(fault);
+    res.json(fault);
+  });
+  controls.use(notFoundHandler());
+  controls.use(surfaceErrorHandler((e) => ({ error: e.message }), deps.logger));
+  router.use(controls);
+
+  return { router, faults, vtuDeliveries: (requestId) => vtpass.deliveries(requestId) };
+}

@@ -1,0 +1,24 @@
+import type { Logger } from '../core/logger.js';
+
+export interface TenantContext {
+  slug: string;
+  currency: string;
+}
+
+export interface AuthUser {
+  id: number;
+  tenant: string;
+  role: 'user' | 'admin';
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface User extends AuthUser {}
+    interface Request {
+      tenant?: TenantContext;
+      log: Logger;
+      id: string | number | object;
+    }
+  }
+}

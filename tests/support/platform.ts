@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
+import { loadConfig, type Config } from '../../core/config.js';
+import { createProviders } from '../../core/providers.js';
+import { startApi, type RunningApi } from '../../api/main.js';
+import { initORM, type Orm } from '../../db/orm.js';
+import { createPlatformWorker } from '../../worker/create-worker.js';
+import { requireEnv } from './db.js';
+
+export interface TestPlatform {
+  config: Config;
+  api: RunningApi;
+  url: string;
+  orm: Orm;
+  temporal: Client;
+  worker: Worker;
+  sandbox: NonNullable<RunningApi['sandbox']>;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/**
+ * The real API on an ephemeral port and a real worker on a task queue of this test file's own,
+ * both on the suite's Postgres and Temporal server. Providers are the real HTTP adapters talking
+ * to the API's sandbox.
+ */
+export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
+  if (!runtimeInstalled) {
+    Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    runtimeInstalled = true;
+  }
+  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, ...overrides });
+  const api = await startApi(config);
+  const orm = await initORM(config.DATABASE_URL, { pool: { max: 20 } });
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createPlatformWorker({
+    connection: nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    orm,
+    ...createProviders(config, api.url),
+    workflowBundlePath: requireEnv('WORKFLOW_BUNDLE_PATH'),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  if (!api.sandbox) throw new Error('tests need the sandbox');
+  return {
+    config,
+    api,
+    url: api.url,
+    orm,
+    temporal,
+    worker,
+    sandbox: api.sandbox,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await api.stop();
+      await orm.close();
+    },
+  };
+}

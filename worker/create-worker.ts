@@ -1,0 +1,29 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Orm } from '../db/orm.js';
+import { createActivities } from '../activities/index.js';
+import type { PaymentProvider, VtuProvider } from '../providers/types.js';
+
+export interface PlatformWorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  orm: Orm;
+  payments: PaymentProvider;
+  vtu: VtuProvider;
+  /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
+  workflowBundlePath?: string;
+  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
+}
+
+export async function createPlatformWorker(deps: PlatformWorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities: createActivities({ orm: deps.orm, payments: deps.payments, vtu: deps.vtu }),
+    ...(deps.workflowBundlePath
+      ? { workflowBundle: { codePath: deps.workflowBundlePath } }
+      : { workflowsPath: new URL('../workflows/index.ts', import.meta.url).pathname }),
+    ...deps.tuning,
+  });
+}

@@ -1,0 +1,38 @@
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadConfig } from '../core/config.js';
+import { createLogger } from '../core/logger.js';
+import { createProviders } from '../core/providers.js';
+import { initORM } from '../db/orm.js';
+import { createPlatformWorker } from './create-worker.js';
+
+/** Runs the Temporal worker until SIGINT/SIGTERM, then drains in-flight tasks and exits. */
+export async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const orm = await initORM(config.DATABASE_URL, { pool: { max: config.DB_POOL_MAX } });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createPlatformWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    orm,
+    ...createProviders(config),
+    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await orm.close();
+    logger.info('worker stopped');
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runWorker().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
