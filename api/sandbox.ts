@@ -13,7 +13,7 @@ export interface SandboxRouter {
   vtuDeliveries(requestId: string): number;
 }
 
-const CompleteBody = z.object({ status: z.enum(['success', 'failed']) });
+const CompleteBody = z.object({ status: z.enum(['success', 'failed']), lose_webhook: z.boolean().default(false) });
 const FaultBody = z.object({
   provider: z.enum(['payments', 'vtu']),
   mode: z.enum(['timeout', 'error', 'pending', 'none']),
@@ -50,8 +50,8 @@ export function createSandboxRouter(deps: {
   const controls = express.Router();
   controls.use(express.json({ limit: '16kb' }));
   controls.post('/payments/:reference/complete', async (req, res) => {
-    const { status } = body(req, CompleteBody);
-    res.json(await onepipe.completeCollection(String(req.params.reference), status));
+    const { status, lose_webhook } = body(req, CompleteBody);
+    res.json(await onepipe.completeCollection(String(req.params.reference), status, { loseWebhook: lose_webhook }));
   });
   controls.post('/faults', (req, res) => {
     const fault = body(req, FaultBody);

@@ -27,7 +27,8 @@ export interface WebhookDeliveryReport {
 
 export interface OnePipeSandbox {
   router: Router;
-  completeCollection(reference: string, status: 'success' | 'failed'): Promise<WebhookDeliveryReport>;
+  /** `loseWebhook` completes the payment but never sends the webhook, so only polling can see it. */
+  completeCollection(reference: string, status: 'success' | 'failed', opts?: { loseWebhook?: boolean }): Promise<WebhookDeliveryReport>;
 }
 
 interface SandboxCollection {
@@ -114,7 +115,11 @@ export function createOnePipeSandbox(options: OnePipeSandboxOptions): OnePipeSan
     res.json(collectionAnswer(collection));
   });
 
-  async function completeCollection(reference: string, status: 'success' | 'failed'): Promise<WebhookDeliveryReport> {
+  async function completeCollection(
+    reference: string,
+    status: 'success' | 'failed',
+    opts: { loseWebhook?: boolean } = {},
+  ): Promise<WebhookDeliveryReport> {
     const collection = collections.get(reference);
     if (!collection) throw new DomainError(FailureType.NotFound, `no sandbox collection ${reference}`);
     if (collection.status !== 'pending' && collection.status !== status) {
@@ -122,6 +127,7 @@ export function createOnePipeSandbox(options: OnePipeSandboxOptions): OnePipeSan
     }
     collection.status = status;
     collection.eventId ??= `evt_${randomUUID()}`;
+    if (opts.loseWebhook) return { delivered: false, httpStatus: 0, eventId: collection.eventId, error: 'webhook lost on purpose' };
     return deliverWebhook(collection, collection.eventId, status);
   }
 
