@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../../core/config.js';
@@ -53,7 +53,7 @@ export function createMaxteraRouter(deps: SurfaceDeps, mountPath = '/maxtera'): 
     limit: deps.config.AUTH_RATE_LIMIT_PER_MINUTE,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => `${TENANT.slug}:${req.ip}`,
+    keyGenerator: (req) => `${TENANT.slug}:${ipKeyGenerator(req.ip ?? '')}`,
     handler: (_req, _res, next) => next(new DomainError(FailureType.RateLimited, 'Request was throttled.')),
   });
 

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { loadConfig } from '../core/config.js';
+import { migrateAndSeed } from '../db/migrate.js';
+import { startEmbeddedPostgres, startTemporalDevServer, type RunningPostgres, type RunningTemporal } from './services.js';
+
+/**
+ * `npm start`: the whole platform on one machine with no configuration. Postgres (embedded,
+ * unless DATABASE_URL), the Temporal dev server with its UI (unless TEMPORAL_ADDRESS), migrations
+ * and dev seeds, then the worker and the API as child processes. Ctrl-C stops everything; data
+ * stays under .data/ for the next start.
+ */
+const DATA_DIR = join(process.cwd(), '.data');
+const PG_PORT = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
+const TEMPORAL_PORT = Number(process.env.DEV_TEMPORAL_PORT ?? 7233);
+const TEMPORAL_UI_PORT = Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233);
+
+const say = (msg: string) => process.stdout.write(`[platform] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const stops: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const children: ChildProcess[] = [];
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping...');
+    await Promise.all(children.map((c) => stopChild(c)));
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    say('stopped');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+
+  if (!env.DATABASE_URL) {
+    say(`starting embedded Postgres on 127.0.0.1:${PG_PORT} (data in .data/postgres)`);
+    const pg: RunningPostgres = await startEmbeddedPostgres({ dataDir: join(DATA_DIR, 'postgres'), port: PG_PORT, persistent: true });
+    stops.push(() => pg.stop());
+    await pg.createDatabase('platform');
+    env.DATABASE_URL = pg.url('platform');
+  }
+
+  let temporal: RunningTemporal | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    say(`starting the Temporal dev server on 127.0.0.1:${TEMPORAL_PORT} (history in .data/temporal.db)`);
+    temporal = await startTemporalDevServer({
+      dbFile: join(DATA_DIR, 'temporal.db'),
+      port: TEMPORAL_PORT,
+      uiPort: TEMPORAL_UI_PORT,
+      log: say,
+    });
+    stops.push(() => temporal!.stop());
+    temporal.process.once('exit', () => void shutdown(1));
+    env.TEMPORAL_ADDRESS = temporal.address;
+  }
+
+  Object.assign(process.env, env);
+  const config = loadConfig(env);
+  await migrateAndSeed();
+  say('migrations and development seeds applied');
+
+  const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+  for (const [name, entry] of [
+    ['worker', 'worker/main.ts'],
+    ['api', 'api/main.ts'],
+  ] as const) {
+    const child = spawn(tsx, [entry], { env, stdio: 'inherit' });
+    child.once('exit', (code) => {
+      if (!stopping) {
+        say(`${name} exited (${code}); stopping the platform`);
+        void shutdown(1);
+      }
+    });
+    children.push(child);
+  }
+
+  const apiUrl = config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`;
+  await waitForReady(`${apiUrl}/health/ready`);
+  say('ready');
+  say(`  API:          ${apiUrl}  (Maxtera at ${apiUrl}/maxtera/api/v1/)`);
+  say(`  API docs:     ${apiUrl}/docs  (OpenAPI at ${apiUrl}/openapi.json)`);
+  say(`  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${env.TEMPORAL_ADDRESS})`}`);
+  say(`  Sandbox:      ${apiUrl}/sandbox  (payments, faults)`);
+  say(`  Admins:       admin@<tenant>.local / ${config.SEED_ADMIN_PASSWORD ?? '(SEED_ADMIN_PASSWORD)'}`);
+  say('Ctrl-C stops everything; data stays in .data/');
+}
+
+async function waitForReady(url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs / 1000}s`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`[platform] failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
