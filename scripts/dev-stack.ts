@@ -63,12 +63,12 @@ async function main(): Promise<void> {
   await migrateAndSeed();
   say('migrations and development seeds applied');
 
-  const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
   for (const [name, entry] of [
     ['worker', 'worker/main.ts'],
     ['api', 'api/main.ts'],
   ] as const) {
-    const child = spawn(tsx, [entry], { env, stdio: 'inherit' });
+    // node with tsx as a loader: one process per service, so signals reach it directly.
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
     child.once('exit', (code) => {
       if (!stopping) {
         say(`${name} exited (${code}); stopping the platform`);

@@ -8,8 +8,9 @@ import {
   type PaymentWebhookSignal,
 } from './contracts.js';
 
+// Timeouts bound how long a crashed worker's in-flight step waits before another worker retries it.
 const ledger = proxyActivities<FundingActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

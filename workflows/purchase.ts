@@ -2,13 +2,14 @@ import { ApplicationFailure, proxyActivities, setHandler, sleep } from '@tempora
 import type { PurchaseActivities } from '../activities/purchases.js';
 import { FlowFailure, purchaseStateQuery, type PurchaseInput, type PurchaseOutcome, type PurchaseState } from './contracts.js';
 
+// Timeouts bound how long a crashed worker's in-flight step waits before another worker retries it.
 const ledger = proxyActivities<PurchaseActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 const provider = proxyActivities<PurchaseActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

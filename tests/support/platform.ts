@@ -14,7 +14,8 @@ export interface TestPlatform {
   url: string;
   orm: Orm;
   temporal: Client;
-  worker: Worker;
+  /** Absent when the test runs its workers itself (for example in child processes). */
+  worker: Worker | undefined;
   sandbox: NonNullable<RunningApi['sandbox']>;
   stop(): Promise<void>;
 }
@@ -26,7 +27,10 @@ let runtimeInstalled = false;
  * both on the suite's Postgres and Temporal server. Providers are the real HTTP adapters talking
  * to the API's sandbox.
  */
-export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  overrides: Record<string, string> = {},
+  opts: { inProcessWorker?: boolean } = {},
+): Promise<TestPlatform> {
   if (!runtimeInstalled) {
     Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
     runtimeInstalled = true;
@@ -35,15 +39,18 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
   const api = await startApi(config);
   const orm = await initORM(config.DATABASE_URL, { pool: { max: 20 } });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createPlatformWorker({
-    connection: nativeConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    orm,
-    ...createProviders(config, api.url),
-    workflowBundlePath: requireEnv('WORKFLOW_BUNDLE_PATH'),
-  });
-  const running = worker.run();
+  const worker =
+    opts.inProcessWorker === false
+      ? undefined
+      : await createPlatformWorker({
+          connection: nativeConnection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          orm,
+          ...createProviders(config, api.url),
+          workflowBundlePath: requireEnv('WORKFLOW_BUNDLE_PATH'),
+        });
+  const running = worker?.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   if (!api.sandbox) throw new Error('tests need the sandbox');
@@ -56,7 +63,7 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
     worker,
     sandbox: api.sandbox,
     async stop() {
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await nativeConnection.close();
       await connection.close();
