@@ -9,4 +9,5 @@ export default {
   globalTeardown: '<rootDir>/tests/support/global-teardown.js',
   testTimeout: 90_000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
 };

@@ -50,3 +50,12 @@ export function resolveTemporalCli(log: (msg: string) => void = () => {}): strin
   log(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)}s`);
   return cached;
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const cli = resolveTemporalCli((msg) => process.stdout.write(`${msg}\n`));
+  if (!cli) {
+    process.stderr.write('no Temporal CLI found and no Go toolchain to build one; set TEMPORAL_CLI_PATH\n');
+    process.exit(1);
+  }
+  process.stdout.write(`Temporal CLI: ${cli}\n`);
+}
