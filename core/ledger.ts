@@ -178,6 +178,8 @@ export async function postHold(tx: Tx, holdId: bigint, amount?: bigint): Promise
 export async function voidHold(tx: Tx, holdId: bigint, reason: 'voided' | 'expired' = 'voided'): Promise<Hold> {
   const hold = await lockHold(tx, holdId);
   if (hold.status === 'voided' || hold.status === 'expired') return toHold(hold);
+  // The sweeper may find a hold that was posted meanwhile; that is not an error for it.
+  if (reason === 'expired' && hold.status === 'posted') return toHold(hold);
   if (hold.status !== 'pending') {
     throw new DomainError(FailureType.HoldNotPending, `hold ${holdId} is ${hold.status}`);
   }

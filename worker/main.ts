@@ -1,9 +1,11 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { createProviders } from '../core/providers.js';
 import { initORM } from '../db/orm.js';
 import { createPlatformWorker } from './create-worker.js';
+import { ensureSchedules } from './schedules.js';
 
 /** Runs the Temporal worker until SIGINT/SIGTERM, then drains in-flight tasks and exits. */
 export async function runWorker(): Promise<void> {
@@ -20,6 +22,9 @@ export async function runWorker(): Promise<void> {
     ...createProviders(config),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  await ensureSchedules(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
+  await clientConnection.close();
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   try {
     await worker.run();

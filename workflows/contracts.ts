@@ -11,6 +11,7 @@ export const DEFAULT_TASK_QUEUE = 'platform';
 export const FlowType = {
   FundWallet: 'fund-wallet',
   Purchase: 'purchase',
+  ExpireHolds: 'expire-holds',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 

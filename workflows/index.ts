@@ -1,2 +1,3 @@
 export { fundWallet } from './fund-wallet.js';
 export { purchase } from './purchase.js';
+export { expireLedgerHolds } from './expire-holds.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expectTrialBalanceZero } from '../support/db.js';
 import { eventually, maxtera } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { EXPIRE_HOLDS_SCHEDULE_ID } from '../../worker/schedules.js';
 
 let platform: TestPlatform;
 const workers: ChildProcess[] = [];
@@ -75,4 +76,10 @@ it('when the worker is killed with purchases in flight, then after a restart eve
   expect(final.filter((t) => t.status === 'success').length).toBeGreaterThan(0);
   expect(await m.balance(user)).toBe(10_000 - spent);
   await expectTrialBalanceZero(platform.orm.em);
+});
+
+it('when a worker process starts, then the hold-expiry schedule exists and runs the sweep every minute', async () => {
+  const schedule = await platform.temporal.schedule.getHandle(EXPIRE_HOLDS_SCHEDULE_ID).describe();
+  expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 60_000 })]);
+  expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'expireLedgerHolds' });
 });
