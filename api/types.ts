@@ -14,6 +14,7 @@ export interface AuthUser {
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges AuthUser into Passport's req.user
     interface User extends AuthUser {}
     interface Request {
       tenant?: TenantContext;

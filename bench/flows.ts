@@ -35,9 +35,10 @@ export interface FlowBenchResult {
 export async function measurePurchases(platform: TestPlatform, opts: FlowBenchOptions): Promise<FlowBenchResult> {
   const run = randomUUID().slice(0, 8);
   const buyers = await fundedBuyers(platform, opts.concurrency, PRICE_MINOR * BigInt(opts.flows + opts.warmupFlows));
-  const buy = async (starter: number, n: number): Promise<boolean> => {
+  let sequence = 0;
+  const buy = async (starter: number): Promise<boolean> => {
     const userId = buyers[starter]!;
-    const reference = `BENCH-${run}-${n}`;
+    const reference = `BENCH-${run}-${sequence++}`;
     const input: PurchaseInput = {
       tenant: TENANT,
       userId,
@@ -84,8 +85,9 @@ export async function measureTrivialFlows(platform: TestPlatform, opts: FlowBenc
       workflowBundle: { code: bundle.code },
       activities: createTrivialActivities(),
     });
-    const runOne = async (_starter: number, n: number): Promise<boolean> => {
-      const reference = `bench-${run}-${n}`;
+    let sequence = 0;
+    const runOne = async (): Promise<boolean> => {
+      const reference = `bench-${run}-${sequence++}`;
       const result = await platform.temporal.workflow.execute(trivialFlow, { taskQueue, workflowId: reference, args: [reference] });
       return result === reference;
     };
@@ -130,19 +132,20 @@ async function fundedBuyers(platform: TestPlatform, count: number, amountEach: b
   return users.map((u) => u.id);
 }
 
-/** Runs `total` flows, `concurrency` at a time; each starter takes the next flow number when its flow ends. */
+/** Runs `total` flows, `concurrency` at a time; a starter begins another as soon as its flow ends. */
 async function inParallel(
   total: number,
   concurrency: number,
-  runFlow: (starter: number, n: number) => Promise<boolean>,
+  runFlow: (starter: number) => Promise<boolean>,
 ): Promise<FlowBenchResult> {
   const started = performance.now();
   let next = 0;
   let failed = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, starter) => {
-      for (let n = next++; n < total; n = next++) {
-        if (!(await runFlow(starter, n))) failed++;
+      while (next < total) {
+        next++;
+        if (!(await runFlow(starter))) failed++;
       }
     }),
   );

@@ -374,8 +374,14 @@ export function createMaxteraRouter(deps: SurfaceDeps, mountPath = '/maxtera'): 
       const user = requireUser(req);
       const filters = ['tenant = ?', 'user_id = ?'];
       const params: unknown[] = [TENANT.slug, user.id];
-      if (q.type) filters.push('kind = ?'), params.push(q.type);
-      if (q.status) filters.push('status = ?'), params.push(q.status);
+      if (q.type) {
+        filters.push('kind = ?');
+        params.push(q.type);
+      }
+      if (q.status) {
+        filters.push('status = ?');
+        params.push(q.status);
+      }
       const where = filters.join(' and ');
       const em = deps.em.fork();
       const [count] = await em.execute<{ total: string }[]>(`select count(*) as total from wallet_transactions where ${where}`, params);
