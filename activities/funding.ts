@@ -1,7 +1,7 @@
 import { currentWorkflowId } from './context.js';
 import type { Orm } from '../db/orm.js';
-import { ensureAccount, postJournalEntry } from '../core/ledger.js';
-import { SYSTEM_ACCOUNTS, walletAccountCode } from '../core/accounts.js';
+import { postJournalEntry } from '../core/ledger.js';
+import { ensureSystemAccount, ensureWalletAccount, SYSTEM_ACCOUNTS } from '../core/accounts.js';
 import type { CollectionStatus, PaymentProvider } from '../providers/types.js';
 import type { FundWalletInput } from '../workflows/contracts.js';
 import { finishWalletTransaction, openWalletTransaction } from './wallet-transactions.js';
@@ -48,19 +48,8 @@ export function createFundingActivities({ orm, payments }: FundingActivityDeps) 
     async creditFundedWallet(input: FundWalletInput, providerReference: string): Promise<void> {
       const id = currentWorkflowId();
       await orm.em.fork().transactional(async (tx) => {
-        const wallet = await ensureAccount(tx, {
-          tenant: input.tenant,
-          currency: input.currency,
-          code: walletAccountCode(input.userId),
-          userId: input.userId,
-          debitsMustNotExceedCredits: true,
-        });
-        const clearing = await ensureAccount(tx, {
-          tenant: input.tenant,
-          currency: input.currency,
-          code: SYSTEM_ACCOUNTS.paymentsClearing,
-          debitsMustNotExceedCredits: false,
-        });
+        const wallet = await ensureWalletAccount(tx, input, input.userId);
+        const clearing = await ensureSystemAccount(tx, input, SYSTEM_ACCOUNTS.paymentsClearing);
         const amount = BigInt(input.amountMinor);
         await postJournalEntry(tx, {
           tenant: input.tenant,

@@ -1,7 +1,7 @@
 import { currentWorkflowId } from './context.js';
 import type { Orm } from '../db/orm.js';
-import { ensureAccount, placeHold, postHold, voidHold } from '../core/ledger.js';
-import { SYSTEM_ACCOUNTS, walletAccountCode } from '../core/accounts.js';
+import { placeHold, postHold, voidHold } from '../core/ledger.js';
+import { ensureSystemAccount, ensureWalletAccount, SYSTEM_ACCOUNTS } from '../core/accounts.js';
 import { ProviderOutcomeUnknownError, ProviderRejectedError, type VtuOrder, type VtuProvider, type VtuResult } from '../providers/types.js';
 import type { PurchaseInput } from '../workflows/contracts.js';
 import { finishWalletTransaction, openWalletTransaction } from './wallet-transactions.js';
@@ -44,19 +44,8 @@ export function createPurchaseActivities({ orm, vtu }: PurchaseActivityDeps) {
           workflowId: id,
           details: { serviceId: input.serviceId, recipient: input.recipient, variationCode: input.variationCode },
         });
-        const wallet = await ensureAccount(tx, {
-          tenant: input.tenant,
-          currency: input.currency,
-          code: walletAccountCode(input.userId),
-          userId: input.userId,
-          debitsMustNotExceedCredits: true,
-        });
-        const clearing = await ensureAccount(tx, {
-          tenant: input.tenant,
-          currency: input.currency,
-          code: SYSTEM_ACCOUNTS.vtuClearing,
-          debitsMustNotExceedCredits: false,
-        });
+        const wallet = await ensureWalletAccount(tx, input, input.userId);
+        const clearing = await ensureSystemAccount(tx, input, SYSTEM_ACCOUNTS.vtuClearing);
         const hold = await placeHold(tx, {
           tenant: input.tenant,
           idempotencyKey: `${id}:hold`,

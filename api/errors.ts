@@ -60,9 +60,8 @@ export function toApiError(err: unknown): ApiError | undefined {
   }
   if (err instanceof WorkflowFailedError) {
     const failure = findApplicationFailure(err.cause);
-    if (failure?.type && failure.type in STATUS_BY_TYPE_BY_NAME) {
-      const type = failure.type as FailureType;
-      return { status: STATUS_BY_TYPE[type], type, message: failure.message };
+    if (failure?.type && isFailureType(failure.type)) {
+      return { status: STATUS_BY_TYPE[failure.type], type: failure.type, message: failure.message };
     }
     return undefined;
   }
@@ -83,7 +82,7 @@ export function toApiError(err: unknown): ApiError | undefined {
   return undefined;
 }
 
-const STATUS_BY_TYPE_BY_NAME = Object.fromEntries(Object.keys(STATUS_BY_TYPE).map((k) => [k, true]));
+const isFailureType = (type: string): type is FailureType => (Object.values(FailureType) as string[]).includes(type);
 
 function findApplicationFailure(err: unknown): ApplicationFailure | undefined {
   let current = err as { cause?: unknown } | undefined;

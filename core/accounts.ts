@@ -1,3 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ensureAccount } from './ledger.js';
+
 /** Ledger account codes. Wallets are per user; the rest exist once per tenant. */
 export const SYSTEM_ACCOUNTS = {
   /** Money collected by the payment provider but not yet settled to us. */
@@ -7,7 +10,22 @@ export const SYSTEM_ACCOUNTS = {
   fees: 'revenue:fees',
   suspense: 'suspense',
 } as const;
+export type SystemAccount = (typeof SYSTEM_ACCOUNTS)[keyof typeof SYSTEM_ACCOUNTS];
 
 export function walletAccountCode(userId: number): string {
   return `wallet:${userId}`;
+}
+
+export interface TenantCurrency {
+  tenant: string;
+  currency: string;
+}
+
+/** A user's wallet: a liability that can never be overdrawn. */
+export function ensureWalletAccount(tx: EntityManager, at: TenantCurrency, userId: number): Promise<bigint> {
+  return ensureAccount(tx, { ...at, code: walletAccountCode(userId), userId, debitsMustNotExceedCredits: true });
+}
+
+export function ensureSystemAccount(tx: EntityManager, at: TenantCurrency, code: SystemAccount): Promise<bigint> {
+  return ensureAccount(tx, { ...at, code, debitsMustNotExceedCredits: false });
 }

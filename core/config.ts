@@ -57,9 +57,6 @@ const ConfigSchema = z
     if (c.NODE_ENV === 'production' && c.sandbox) {
       ctx.addIssue({ code: 'custom', path: ['SANDBOX'], message: 'the sandbox is refused in production' });
     }
-    if (c.NODE_ENV === 'production' && !c.SEED_ADMIN_PASSWORD) {
-      // Seeding only runs outside production, but keep the rule explicit.
-    }
   });
 
 export type Config = z.infer<typeof ConfigSchema>;

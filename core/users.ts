@@ -2,8 +2,7 @@ import argon2 from 'argon2';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { DomainError, FailureType } from './errors.js';
-import { ensureAccount } from './ledger.js';
-import { walletAccountCode } from './accounts.js';
+import { ensureWalletAccount } from './accounts.js';
 
 export interface NewUser {
   tenant: string;
@@ -35,13 +34,7 @@ export async function registerUser(em: EntityManager, input: NewUser): Promise<U
         [input.tenant, input.email.toLowerCase(), input.phone, passwordHash],
       );
       const id = Number(row!.id);
-      await ensureAccount(tx, {
-        tenant: input.tenant,
-        currency: input.currency,
-        code: walletAccountCode(id),
-        userId: id,
-        debitsMustNotExceedCredits: true,
-      });
+      await ensureWalletAccount(tx, input, id);
       return { id, tenant: input.tenant, email: input.email.toLowerCase(), phone: input.phone, role: 'user' as const };
     });
   } catch (err) {

@@ -1,7 +1,6 @@
 import argon2 from 'argon2';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ensureAccount } from '../core/ledger.js';
-import { SYSTEM_ACCOUNTS } from '../core/accounts.js';
+import { ensureSystemAccount, SYSTEM_ACCOUNTS } from '../core/accounts.js';
 
 const MAXTERA_DATA_PLANS: Array<[network: string, code: string, name: string, priceNaira: number, days: number]> = [
   ['MTN', '500MB', 'MTN 500MB - 30 days', 150, 30],
@@ -42,7 +41,7 @@ export async function seedDevelopment(em: EntityManager, opts: SeedOptions): Pro
         [t.slug, `admin@${t.slug}.local`, hash],
       );
       for (const code of Object.values(SYSTEM_ACCOUNTS)) {
-        await ensureAccount(tx, { tenant: t.slug, currency: t.currency, code, debitsMustNotExceedCredits: false });
+        await ensureSystemAccount(tx, { tenant: t.slug, currency: t.currency }, code);
       }
     }
     for (const [network, code, name, price, days] of MAXTERA_DATA_PLANS) {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -37,7 +37,6 @@ export async function startTestStack(): Promise<void> {
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
   const bundlePath = join(root, 'workflow-bundle.js');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(bundlePath, bundle.code);
 
   Object.assign(process.env, TEST_ENV, {
