@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { startFlow } from '../api/flows.js';
-import { ensureAccount, postJournalEntry } from '../core/ledger.js';
-import { SYSTEM_ACCOUNTS, walletAccountCode } from '../core/accounts.js';
+import { postJournalEntry } from '../core/ledger.js';
+import { SYSTEM_ACCOUNTS, ensureSystemAccount, ensureWalletAccount } from '../core/accounts.js';
 import { purchase } from '../workflows/index.js';
 import { FlowType, flowWorkflowId, type PurchaseInput, type PurchaseOutcome } from '../workflows/contracts.js';
 import { maxtera } from '../tests/support/maxtera.js';
@@ -103,21 +103,11 @@ export async function measureTrivialFlows(platform: TestPlatform, opts: FlowBenc
 /** Real users signed up over the API, their wallets credited from payments clearing as a deposit would be. */
 async function fundedBuyers(platform: TestPlatform, count: number, amountEach: bigint): Promise<number[]> {
   const users = await Promise.all(Array.from({ length: count }, () => maxtera(platform).signUp()));
+  const at = { tenant: TENANT, currency: CURRENCY };
   await platform.orm.em.fork().transactional(async (tx) => {
-    const clearing = await ensureAccount(tx, {
-      tenant: TENANT,
-      currency: CURRENCY,
-      code: SYSTEM_ACCOUNTS.paymentsClearing,
-      debitsMustNotExceedCredits: false,
-    });
+    const clearing = await ensureSystemAccount(tx, at, SYSTEM_ACCOUNTS.paymentsClearing);
     for (const user of users) {
-      const wallet = await ensureAccount(tx, {
-        tenant: TENANT,
-        currency: CURRENCY,
-        code: walletAccountCode(user.id),
-        userId: user.id,
-        debitsMustNotExceedCredits: true,
-      });
+      const wallet = await ensureWalletAccount(tx, at, user.id);
       await postJournalEntry(tx, {
         tenant: TENANT,
         idempotencyKey: `bench:fund-buyer:${user.id}`,

@@ -50,6 +50,14 @@ async function main(): Promise<void> {
     await startTestStack();
     stackStarted = true;
 
+    // Flows first, while Postgres has no pgbench tables to vacuum in the background.
+    platform = await startTestPlatform();
+    const flowOptions = { flows: settings.flows, concurrency: settings.flowConcurrency, warmupFlows: settings.flowConcurrency };
+    const trivial = await measureTrivialFlows(platform, flowOptions);
+    const purchases = await measurePurchases(platform, flowOptions);
+    await platform.stop();
+    platform = undefined;
+
     const target: PgbenchTarget = { host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: 'bench_pgbench' };
     await initialisePgbench(target, settings.pgbenchScale);
 
@@ -72,10 +80,6 @@ async function main(): Promise<void> {
     }
     const tpcb = await measurePgbench(target, { seconds: settings.seconds, concurrency: settings.concurrency });
 
-    platform = await startTestPlatform();
-    const flowOptions = { flows: settings.flows, concurrency: settings.flowConcurrency, warmupFlows: settings.flowConcurrency };
-    const purchases = await measurePurchases(platform, flowOptions);
-    const trivial = await measureTrivialFlows(platform, flowOptions);
 
     results = {
       ranAt: new Date().toISOString(),
