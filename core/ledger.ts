@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, FailureType } from './errors.js';
 
@@ -324,9 +325,18 @@ async function insertEntry(
 ): Promise<PostedEntry> {
   validateLines(input.lines);
   const fingerprint = fingerprintOf(input.lines);
-  const inserted = await tx.execute<{ id: string }[]>(
-    `insert into journal_entries (tenant, idempotency_key, fingerprint, description, metadata, hold_id, reverses_entry_id)
-     values (?, ?, ?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing returning id`,
+  // Entry and lines in one statement: a conflicting key inserts neither.
+  const inserted = await tx
+    .execute<{ id: string }[]>(
+    `with entry as (
+       insert into journal_entries (tenant, idempotency_key, fingerprint, description, metadata, hold_id, reverses_entry_id)
+       values (?, ?, ?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing returning id
+     ), lines as (
+       insert into journal_lines (entry_id, account_id, direction, amount)
+       select entry.id, l.account_id, l.direction, l.amount
+       from entry, unnest(?::bigint[], ?::text[], ?::bigint[]) as l(account_id, direction, amount)
+     )
+     select id from entry`,
     [
       input.tenant,
       input.idempotencyKey,
@@ -335,8 +345,17 @@ async function insertEntry(
       JSON.stringify(input.metadata ?? {}),
       opts.holdId?.toString() ?? null,
       opts.reversesEntryId?.toString() ?? null,
+      pgArray(input.lines.map((l) => l.accountId)),
+      pgArray(input.lines.map((l) => l.direction)),
+      pgArray(input.lines.map((l) => l.amount)),
     ],
-  );
+    )
+    .catch((err: unknown) => {
+      if (err instanceof ForeignKeyConstraintViolationException) {
+        throw new DomainError(FailureType.NotFound, 'a ledger account of this entry does not exist', undefined, { cause: err });
+      }
+      throw err;
+    });
   if (!inserted[0]) {
     const [existing] = await tx.execute<{ id: string; fingerprint: string }[]>(
       'select id, fingerprint from journal_entries where idempotency_key = ?',
@@ -362,16 +381,6 @@ async function insertEntry(
     }
     await applyDeltas(tx, input.tenant, [...deltas.values()]);
   }
-  await tx.execute(
-    `insert into journal_lines (entry_id, account_id, direction, amount)
-     select ?, unnest(?::bigint[]), unnest(?::text[]), unnest(?::bigint[])`,
-    [
-      entryId.toString(),
-      pgArray(input.lines.map((l) => l.accountId)),
-      pgArray(input.lines.map((l) => l.direction)),
-      pgArray(input.lines.map((l) => l.amount)),
-    ],
-  );
   return { entryId, replayed: false };
 }
 

@@ -1,5 +1,6 @@
 import type { Orm } from '../../db/orm.js';
 import {
+  ensureAccount,
   getBalances,
   placeHold,
   postHold,
@@ -152,5 +153,26 @@ describe('holds', () => {
     await fund(source, wallet, 1000n);
     const h = await hold(wallet, source, 400n, new Date(Date.now() - 1));
     await expect(inTx((tx) => postHold(tx, h.id))).rejects.toMatchObject({ type: FailureType.HoldExpired });
+  });
+});
+
+describe('accounts', () => {
+  it('when an entry names an account that does not exist, then it is refused as not found and nothing is written', async () => {
+    const { wallet } = await freshAccounts(orm.em);
+    const key = uniqueId('ghost');
+    await expect(
+      inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: key, description: 'x', lines: transfer(999_999_999n, wallet, 100n) })),
+    ).rejects.toMatchObject({ type: FailureType.NotFound });
+    const [row] = await orm.em.fork().execute<{ n: string }[]>('select count(*) as n from journal_entries where idempotency_key = ?', [key]);
+    expect(Number(row!.n)).toBe(0);
+  });
+
+  it('when an entry names an account of another tenant, then it is refused as not found', async () => {
+    const { wallet } = await freshAccounts(orm.em);
+    const foreign = await inTx((tx) => ensureAccount(tx, { tenant: 'gencharge', currency: 'INR', code: uniqueId('acct'), debitsMustNotExceedCredits: false }));
+    await expect(
+      inTx((tx) => postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: uniqueId('x'), description: 'x', lines: transfer(foreign, wallet, 100n) })),
+    ).rejects.toMatchObject({ type: FailureType.NotFound });
+    expect((await balances(wallet)).ledger).toBe(0n);
   });
 });
