@@ -6,12 +6,16 @@ import { createProviders } from '../core/providers.js';
 import { initORM } from '../db/orm.js';
 import { createPlatformWorker } from './create-worker.js';
 import { ensureSchedules } from './schedules.js';
+import { temporalLoggerFrom } from './logging.js';
 
 /** Runs the Temporal worker until SIGINT/SIGTERM, then drains in-flight tasks and exits. */
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  Runtime.install({
+    logger: temporalLoggerFrom(logger),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
   const orm = await initORM(config.DATABASE_URL, { pool: { max: config.DB_POOL_MAX } });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createPlatformWorker({

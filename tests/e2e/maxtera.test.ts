@@ -149,6 +149,18 @@ describe('Maxtera wallet funding', () => {
     expect(Number(event!.n)).toBe(0);
   });
 
+  it('when the payment is never completed, then the deposit ends failed at its deadline and nothing is credited', async () => {
+    const user = await m.signUp();
+    const res = await m.api().post('/maxtera/api/v1/wallet/fund/').set(user.auth).send({ amount: 900 });
+    const history = await eventually(
+      () => m.api().get('/maxtera/api/v1/transactions/').set(user.auth),
+      (r) => r.body[0]?.status === 'failed',
+      Number(platform.config.FUNDING_TIMEOUT_MS) + 10_000,
+    );
+    expect(history.body[0]).toMatchObject({ type: 'Funding', amount: 900, status: 'failed', reference: res.body.reference });
+    expect(await m.balance(user)).toBe(0);
+  });
+
   it('when a webhook is signed with the wrong secret or is stale, then it is refused and nothing changes', async () => {
     const body = JSON.stringify({ event_id: 'evt-forged', type: 'collection.completed', data: { transaction_ref: 'MPX-1', status: 'success', amount: 100 } });
     const now = Math.floor(Date.now() / 1000);

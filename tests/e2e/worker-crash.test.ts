@@ -4,6 +4,7 @@ import { expectTrialBalanceZero } from '../support/db.js';
 import { eventually, maxtera } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { EXPIRE_HOLDS_SCHEDULE_ID } from '../../worker/schedules.js';
+import { temporal } from '@temporalio/proto';
 
 let platform: TestPlatform;
 const workers: ChildProcess[] = [];
@@ -24,6 +25,16 @@ function spawnWorker(): ChildProcess {
   return child;
 }
 
+/** Resolves once a worker process is polling the test's task queue, however slowly it started. */
+async function pollersOnQueue(): Promise<number> {
+  const { pollers } = await platform.temporal.workflowService.describeTaskQueue({
+    namespace: platform.config.TEMPORAL_NAMESPACE,
+    taskQueue: { name: platform.config.TEMPORAL_TASK_QUEUE },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return pollers?.length ?? 0;
+}
+
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
@@ -41,6 +52,7 @@ afterAll(async () => {
 it('when the worker is killed with purchases in flight, then after a restart every flow is final, none charged twice, none lost', async () => {
   const m = maxtera(platform);
   const first = spawnWorker();
+  await eventually(pollersOnQueue, (n) => n > 0, 60_000);
   const user = await m.signUp();
   await m.fund(user, 10_000);
 

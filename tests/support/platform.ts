@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../core/config.js';
 import { createProviders } from '../../core/providers.js';
 import { startApi, type RunningApi } from '../../api/main.js';
@@ -32,7 +32,10 @@ export async function startTestPlatform(
   opts: { inProcessWorker?: boolean } = {},
 ): Promise<TestPlatform> {
   if (!runtimeInstalled) {
-    Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
     runtimeInstalled = true;
   }
   const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, ...overrides });
