@@ -26,16 +26,21 @@ export async function openWalletTransaction(tx: EntityManager, t: OpenTransactio
   return Number(existing!.id);
 }
 
-/** Moves a pending row to its final status; a final row never changes again. */
+/**
+ * Moves a pending row to its final status; a final row never changes again, except that a
+ * deposit given up as failed becomes successful when its payment arrives late.
+ */
 export async function finishWalletTransaction(
   tx: EntityManager,
   workflowId: string,
   outcome: { status: 'success' | 'failed'; providerReference?: string; failureReason?: string },
+  opts: { overrideFailed?: boolean } = {},
 ): Promise<void> {
+  const from = opts.overrideFailed ? ['pending', 'failed'] : ['pending'];
   await tx.execute(
     `update wallet_transactions
      set status = ?, provider_reference = coalesce(?, provider_reference), failure_reason = ?, updated_at = now()
-     where workflow_id = ? and status = 'pending'`,
-    [outcome.status, outcome.providerReference ?? null, outcome.failureReason ?? null, workflowId],
+     where workflow_id = ? and status in (?)`,
+    [outcome.status, outcome.providerReference ?? null, outcome.failureReason ?? null, workflowId, from],
   );
 }

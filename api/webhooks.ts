@@ -6,7 +6,9 @@ import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import { PAYMENT_SIGNATURE_HEADER, verifyPaymentWebhook } from '../providers/webhooks.js';
-import { paymentWebhookSignal } from '../workflows/contracts.js';
+import { FlowType, flowWorkflowId, paymentWebhookSignal } from '../workflows/contracts.js';
+import { settleLatePayment } from '../workflows/index.js';
+import { startFlow } from './flows.js';
 import { notFoundHandler, surfaceErrorHandler, type ApiError } from './errors.js';
 
 const webhookEnvelope = (e: ApiError) => ({ error: e.message });
@@ -28,8 +30,8 @@ export function createWebhookRouter(deps: { config: Config; em: EntityManager; t
       nowSeconds: Math.floor(Date.now() / 1000),
     });
     const em = deps.em.fork();
-    const [transaction] = await em.execute<{ workflow_id: string }[]>(
-      `select workflow_id from wallet_transactions where reference = ? and kind = 'funding'`,
+    const [transaction] = await em.execute<{ workflow_id: string; tenant: string; user_id: string }[]>(
+      `select workflow_id, tenant, user_id from wallet_transactions where reference = ? and kind = 'funding'`,
       [event.reference],
     );
     if (!transaction) throw new DomainError(FailureType.NotFound, `unknown reference ${event.reference}`);
@@ -51,7 +53,27 @@ export function createWebhookRouter(deps: { config: Config; em: EntityManager; t
       });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
-        // The flow already finished (polling got there first); the stored event is the audit trail.
+        // The funding flow has ended. If it gave up before this payment arrived, credit it now.
+        if (event.status === 'success') {
+          await startFlow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
+            workflow: settleLatePayment,
+            workflowId: flowWorkflowId(transaction.tenant, FlowType.LatePayment, event.reference),
+            args: [
+              {
+                tenant: transaction.tenant,
+                reference: event.reference,
+                fundingWorkflowId: transaction.workflow_id,
+                eventId: event.eventId,
+                amountMinor: event.amountMinor.toString(),
+              },
+            ],
+            tenant: transaction.tenant,
+            userId: Number(transaction.user_id),
+            flowType: FlowType.LatePayment,
+            requestId: String(req.id),
+            memo: { reference: event.reference },
+          });
+        }
         res.json({ received: true, flow: 'closed' });
         return;
       }

@@ -12,6 +12,7 @@ export const FlowType = {
   FundWallet: 'fund-wallet',
   Purchase: 'purchase',
   ExpireHolds: 'expire-holds',
+  LatePayment: 'late-payment',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 
@@ -54,6 +55,15 @@ export interface FundingState {
 }
 
 export const paymentWebhookSignal = defineSignal<[PaymentWebhookSignal]>('paymentWebhook');
+
+/** A payment confirmed after its funding flow had already ended. */
+export interface LatePaymentInput {
+  tenant: string;
+  reference: string;
+  fundingWorkflowId: string;
+  eventId: string;
+  amountMinor: string;
+}
 export const fundingStateQuery = defineQuery<FundingState>('fundingState');
 
 // --- purchases (airtime, data, bills) --------------------------------------------------------

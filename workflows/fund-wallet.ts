@@ -59,7 +59,14 @@ export async function fundWallet(input: FundWalletInput): Promise<FundingState> 
     state.status = 'success';
     return state;
   }
-  return finish(state, 'failed', status === 'pending' ? 'the payment was not completed in time' : 'the payment failed');
+  await finish(state, 'failed', status === 'pending' ? 'the payment was not completed in time' : 'the payment failed');
+  // A confirmation that raced the deadline still counts: the money was collected.
+  if (status === 'pending' && webhook?.status === 'success' && webhook.amountMinor === input.amountMinor) {
+    await ledger.creditFundedWallet(input, collection.providerReference);
+    state.status = 'success';
+    delete state.failureReason;
+  }
+  return state;
 
   async function finish(s: FundingState, final: 'failed', reason: string): Promise<FundingState> {
     await ledger.failFunding(reason);

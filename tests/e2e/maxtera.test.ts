@@ -161,6 +161,26 @@ describe('Maxtera wallet funding', () => {
     expect(await m.balance(user)).toBe(0);
   });
 
+  it('when the provider confirms a payment after the deposit was given up, then the wallet is still credited, once', async () => {
+    const user = await m.signUp();
+    const res = await m.api().post('/maxtera/api/v1/wallet/fund/').set(user.auth).send({ amount: 650 });
+    const reference: string = res.body.reference;
+    await eventually(
+      () => m.api().get('/maxtera/api/v1/transactions/').set(user.auth),
+      (r) => r.body[0]?.status === 'failed',
+      Number(platform.config.FUNDING_TIMEOUT_MS) + 10_000,
+    );
+    const late = await m.api().post(`/sandbox/payments/${reference}/complete`).send({ status: 'success' });
+    expect(late.body).toMatchObject({ delivered: true, httpStatus: 200 });
+    await eventually(() => m.balance(user), (b) => b === 650);
+    const redelivered = await m.api().post(`/sandbox/payments/${reference}/complete`).send({ status: 'success' });
+    expect(redelivered.status).toBe(200);
+    const history = await m.api().get('/maxtera/api/v1/transactions/').set(user.auth);
+    expect(history.body).toEqual([expect.objectContaining({ reference, status: 'success', amount: 650 })]);
+    expect(await m.balance(user)).toBe(650);
+    await expectTrialBalanceZero(platform.orm.em);
+  });
+
   it('when a webhook is signed with the wrong secret or is stale, then it is refused and nothing changes', async () => {
     const body = JSON.stringify({ event_id: 'evt-forged', type: 'collection.completed', data: { transaction_ref: 'MPX-1', status: 'success', amount: 100 } });
     const now = Math.floor(Date.now() / 1000);
