@@ -113,3 +113,12 @@ export const TransactionItem = z
     created_at: z.string(),
   })
   .openapi('MaxteraTransaction');
+
+/** Error responses every Maxtera route documents the same way. */
+export const ERROR_RESPONSES = {
+  invalid: { description: 'Invalid input: field errors', schema: FieldErrors },
+  unauthorized: { description: 'Missing or invalid token', schema: Detail },
+  throttled: { description: 'Throttled', schema: Detail },
+  keyInProgress: { description: 'Same Idempotency-Key still in progress', schema: Detail },
+  keyReused: { description: 'Idempotency-Key reused with another body', schema: Detail },
+};

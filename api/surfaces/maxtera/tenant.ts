@@ -1,0 +1,1 @@
+export const MAXTERA = { slug: 'maxtera', currency: 'NGN' } as const;

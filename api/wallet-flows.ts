@@ -1,0 +1,132 @@
+import type { Request } from 'express';
+import type { Client } from '@temporalio/client';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../core/config.js';
+import { DomainError, FailureType } from '../core/errors.js';
+import { findUser } from '../core/users.js';
+import { fundWallet, purchase } from '../workflows/index.js';
+import {
+  FlowType,
+  flowWorkflowId,
+  purchaseStateQuery,
+  type PurchaseInput,
+  type PurchaseKind,
+  type PurchaseOutcome,
+} from '../workflows/contracts.js';
+import { requireTenant, requireUser } from './auth.js';
+import { resultWithin, startFlow } from './flows.js';
+import { IDEMPOTENCY_HEADER } from './idempotency.js';
+
+/**
+ * Hand-offs from any surface to the wallet flows. A surface validates its own request shape,
+ * calls one of these, and formats the outcome as its spec shows.
+ */
+export interface WalletFlowDeps {
+  config: Config;
+  em: EntityManager;
+  temporal: Client;
+}
+
+export interface PurchaseOrder {
+  kind: PurchaseKind;
+  amountMinor: bigint;
+  /** The reference the app shows; the provider's request id. */
+  reference: string;
+  serviceId: string;
+  recipient: string;
+  variationCode?: string;
+  description: string;
+}
+
+export type PurchaseResult = { status: 'success' | 'failed' | 'pending'; reference: string; failureReason?: string };
+
+/** With an Idempotency-Key the flow is keyed by it, so a retry after a crash finds the same flow. */
+function businessKey(req: Request, userId: number, reference: string): string {
+  const key = req.get(IDEMPOTENCY_HEADER);
+  return key ? `u${userId}:key:${key}` : reference;
+}
+
+export async function nextReferenceNumber(em: EntityManager, sequence: 'funding_reference_seq' | 'purchase_reference_seq'): Promise<number> {
+  const [row] = await em.fork().execute<{ n: string }[]>(`select nextval('${sequence}') as n`);
+  return Number(row!.n);
+}
+
+/**
+ * Starts a deposit and answers at once with its reference. A retried request with the same
+ * Idempotency-Key joins the first flow and answers with the first reference.
+ */
+export async function startWalletFunding(
+  deps: WalletFlowDeps,
+  req: Request,
+  deposit: { amountMinor: bigint; method: string; reference: string },
+): Promise<{ reference: string }> {
+  const user = requireUser(req);
+  const tenant = requireTenant(req);
+  const profile = await findUser(deps.em, tenant.slug, user.id);
+  if (!profile) throw new DomainError(FailureType.Unauthenticated, 'User not found');
+  const handle = await startFlow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
+    workflow: fundWallet,
+    workflowId: flowWorkflowId(tenant.slug, FlowType.FundWallet, businessKey(req, user.id, deposit.reference)),
+    args: [
+      {
+        tenant: tenant.slug,
+        userId: user.id,
+        currency: tenant.currency,
+        amountMinor: deposit.amountMinor.toString(),
+        reference: deposit.reference,
+        method: deposit.method,
+        customerEmail: profile.email ?? `${profile.phone}@users.${tenant.slug}.invalid`,
+        timing: { pollIntervalMs: deps.config.FUNDING_POLL_INTERVAL_MS, timeoutMs: deps.config.FUNDING_TIMEOUT_MS },
+      },
+    ],
+    tenant: tenant.slug,
+    userId: user.id,
+    flowType: FlowType.FundWallet,
+    requestId: String(req.id),
+    memo: { reference: deposit.reference, amountMinor: deposit.amountMinor.toString() },
+  });
+  const memo = (await handle.describe()).memo as { reference?: string } | undefined;
+  return { reference: memo?.reference ?? deposit.reference };
+}
+
+/**
+ * Runs a purchase flow and waits up to PURCHASE_RESPONSE_WAIT_MS for its outcome; past that
+ * the purchase is reported pending and its history shows the outcome later.
+ */
+export async function runPurchase(deps: WalletFlowDeps, req: Request, order: PurchaseOrder): Promise<PurchaseResult> {
+  const user = requireUser(req);
+  const tenant = requireTenant(req);
+  const input: PurchaseInput = {
+    tenant: tenant.slug,
+    userId: user.id,
+    currency: tenant.currency,
+    kind: order.kind,
+    amountMinor: order.amountMinor.toString(),
+    reference: order.reference,
+    serviceId: order.serviceId,
+    recipient: order.recipient,
+    variationCode: order.variationCode,
+    description: order.description,
+    timing: {
+      requeryIntervalMs: deps.config.PURCHASE_REQUERY_INTERVAL_MS,
+      requeryLimitMs: deps.config.PURCHASE_REQUERY_LIMIT_MS,
+      holdTtlMs: deps.config.HOLD_TTL_MS,
+    },
+  };
+  const handle = await startFlow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
+    workflow: purchase,
+    workflowId: flowWorkflowId(tenant.slug, FlowType.Purchase, businessKey(req, user.id, order.reference)),
+    args: [input],
+    tenant: tenant.slug,
+    userId: user.id,
+    flowType: FlowType.Purchase,
+    requestId: String(req.id),
+    memo: { reference: order.reference, amountMinor: input.amountMinor, kind: order.kind },
+  });
+  const outcome = await resultWithin<PurchaseOutcome>(handle, deps.config.PURCHASE_RESPONSE_WAIT_MS);
+  if (!outcome) {
+    const state = await handle.query(purchaseStateQuery);
+    return { status: 'pending', reference: state.reference };
+  }
+  return { status: outcome.status, reference: outcome.reference, failureReason: outcome.failureReason };
+}
