@@ -279,7 +279,9 @@ describe('Maxtera purchases', () => {
     expect(funding.body.every((t: { type: string }) => t.type === 'Funding')).toBe(true);
     const bad = await m.api().get('/maxtera/api/v1/transactions/?page=0').set(user.auth);
     expect(bad.status).toBe(400);
-    expect(bad.body.page).toEqual([expect.any(String)]);
+    expect(bad.body).toEqual({ page: ['Ensure this value is greater than or equal to 1.'] });
+    const tooBig = await m.api().get('/maxtera/api/v1/transactions/?page_size=1000').set(user.auth);
+    expect(tooBig.body).toEqual({ page_size: ['Ensure this value is less than or equal to 100.'] });
   });
 });
 

@@ -90,18 +90,26 @@ export const BillServiceItem = z
   .object({ service_type: z.string(), name: z.string(), category: z.string(), min_amount: z.number(), max_amount: z.number() })
   .openapi('MaxteraBillService');
 
+function wholeNumber(min: number, max: number) {
+  return z.coerce
+    .number({ error: 'A valid integer is required.' })
+    .int('A valid integer is required.')
+    .min(min, `Ensure this value is greater than or equal to ${min}.`)
+    .max(max, `Ensure this value is less than or equal to ${max}.`);
+}
+
 export const TRANSACTION_TYPES = { funding: 'Funding', airtime: 'Airtime', data: 'Data', bill: 'Bills' } as const;
 const typeByLabel = Object.fromEntries(Object.entries(TRANSACTION_TYPES).map(([k, v]) => [v.toLowerCase(), k]));
 
 export const TransactionsQuery = z.object({
-  page: z.coerce.number({ error: 'A valid integer is required.' }).int().min(1).default(1),
-  page_size: z.coerce.number({ error: 'A valid integer is required.' }).int().min(1).max(100).default(20),
+  page: wholeNumber(1, 1_000_000).default(1),
+  page_size: wholeNumber(1, 100).default(20),
   type: z
     .string()
     .transform((v) => typeByLabel[v.toLowerCase()] ?? v)
     .pipe(z.enum(['funding', 'airtime', 'data', 'bill'], { error: 'Choose Funding, Airtime, Data or Bills.' }))
     .optional(),
-  status: z.enum(['pending', 'success', 'failed']).optional(),
+  status: z.enum(['pending', 'success', 'failed'], { error: 'Choose pending, success or failed.' }).optional(),
 });
 export const TransactionItem = z
   .object({
