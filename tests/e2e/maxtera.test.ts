@@ -268,19 +268,30 @@ describe('Maxtera purchases', () => {
   });
 
   it('when the transactions are listed, then pages, filters and totals work', async () => {
-    const first = await m.api().get('/maxtera/api/v1/transactions/?page_size=2').set(user.auth);
-    expect(first.status).toBe(200);
-    expect(first.body).toHaveLength(2);
-    expect(Number(first.headers['x-total-count'])).toBeGreaterThanOrEqual(4);
+    const owner = await m.signUp();
+    await m.fund(owner, 1000);
+    for (const amount of [100, 200, 300]) {
+      const bought = await m.api().post('/maxtera/api/v1/airtime/purchase/').set(owner.auth).send({ network: 'GLO', amount, phone_number: '08051234567' });
+      expect(bought.body.status).toBe('success');
+    }
+    const list = (q: string) => m.api().get(`/maxtera/api/v1/transactions/${q}`).set(owner.auth);
+
+    const first = await list('?page_size=2');
+    expect(first.headers['x-total-count']).toBe('4');
     expect(first.headers.link).toContain('rel="next"');
-    const second = await m.api().get('/maxtera/api/v1/transactions/?page_size=2&page=2').set(user.auth);
-    expect(second.body[0].id).toBeLessThan(first.body[1].id);
-    const funding = await m.api().get('/maxtera/api/v1/transactions/?type=Funding').set(user.auth);
-    expect(funding.body.every((t: { type: string }) => t.type === 'Funding')).toBe(true);
-    const bad = await m.api().get('/maxtera/api/v1/transactions/?page=0').set(user.auth);
+    expect(first.body.map((t: { type: string; amount: number }) => [t.type, t.amount])).toEqual([['Airtime', 300], ['Airtime', 200]]);
+    const second = await list('?page_size=2&page=2');
+    expect(second.body.map((t: { type: string; amount: number }) => [t.type, t.amount])).toEqual([['Airtime', 100], ['Funding', 1000]]);
+    expect(second.headers.link).toContain('rel="prev"');
+    expect((await list('?page_size=2&page=3')).body).toEqual([]);
+    expect((await list('?type=Funding')).body).toHaveLength(1);
+    expect((await list('?type=airtime&status=success')).body).toHaveLength(3);
+    expect((await list('?status=failed')).body).toEqual([]);
+
+    const bad = await list('?page=0');
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ page: ['Ensure this value is greater than or equal to 1.'] });
-    const tooBig = await m.api().get('/maxtera/api/v1/transactions/?page_size=1000').set(user.auth);
+    const tooBig = await list('?page_size=1000');
     expect(tooBig.body).toEqual({ page_size: ['Ensure this value is less than or equal to 100.'] });
   });
 });
