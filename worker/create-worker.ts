@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Orm } from '../db/orm.js';
 import { createActivities } from '../activities/index.js';
 import type { PaymentProvider, VtuProvider } from '../providers/types.js';
+import { requestIdInActivityLogs, WORKFLOW_INTERCEPTOR_MODULES } from './interceptors.js';
 
 export interface PlatformWorkerDeps {
   connection: NativeConnection;
@@ -21,6 +22,8 @@ export async function createPlatformWorker(deps: PlatformWorkerDeps): Promise<Wo
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: createActivities({ orm: deps.orm, payments: deps.payments, vtu: deps.vtu }),
+    // With a prebuilt bundle the workflow interceptors are already inside it.
+    interceptors: { activity: [requestIdInActivityLogs], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     ...(deps.workflowBundlePath
       ? { workflowBundle: { codePath: deps.workflowBundlePath } }
       : { workflowsPath: new URL('../workflows/index.ts', import.meta.url).pathname }),

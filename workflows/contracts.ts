@@ -8,6 +8,9 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const DEFAULT_TASK_QUEUE = 'platform';
 
+/** Activity header carrying the id of the HTTP request that started the flow, for log lines. */
+export const REQUEST_ID_HEADER = 'request-id';
+
 export const FlowType = {
   FundWallet: 'fund-wallet',
   Purchase: 'purchase',

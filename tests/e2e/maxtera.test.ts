@@ -1,6 +1,6 @@
 import { expectTrialBalanceZero } from '../support/db.js';
 import { eventually, maxtera, type MaxteraUser } from '../support/maxtera.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { startTestPlatform, workerLogs, type TestPlatform } from '../support/platform.js';
 import { signPaymentWebhook, PAYMENT_SIGNATURE_HEADER } from '../../providers/webhooks.js';
 
 let platform: TestPlatform;
@@ -265,6 +265,16 @@ describe('Maxtera purchases', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ detail: 'Insufficient wallet balance.' });
     expect(await countRows('wallet_transactions')).toBe(before);
+  });
+
+  it('when a purchase is refused in the worker, then the worker\'s log line carries the request id', async () => {
+    const poor = await m.signUp();
+    const requestId = `req-${poor.id}-refused`;
+    const res = await m.api().post('/maxtera/api/v1/airtime/purchase/').set(poor.auth).set('X-Request-Id', requestId)
+      .send({ network: 'MTN', amount: 100, phone_number: '08031234567' });
+    expect(res.status).toBe(400);
+    const line = workerLogs.find((e) => e.meta?.requestId === requestId);
+    expect(line?.meta).toMatchObject({ requestId, activityType: 'openPurchase', workflowType: 'purchase' });
   });
 
   it('when the transactions are listed, then pages, filters and totals work', async () => {

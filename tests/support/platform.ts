@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type LogEntry, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../core/config.js';
 import { createProviders } from '../../core/providers.js';
 import { startApi, type RunningApi } from '../../api/main.js';
@@ -22,6 +22,9 @@ export interface TestPlatform {
 
 let runtimeInstalled = false;
 
+/** Worker log lines of this test process (warnings and above), for tests that check what is logged. */
+export const workerLogs: LogEntry[] = [];
+
 /**
  * The real API on an ephemeral port and a real worker on a task queue of this test file's own,
  * both on the suite's Postgres and Temporal server. Providers are the real HTTP adapters talking
@@ -33,7 +36,9 @@ export async function startTestPlatform(
 ): Promise<TestPlatform> {
   if (!runtimeInstalled) {
     Runtime.install({
-      logger: new DefaultLogger('WARN'),
+      logger: new DefaultLogger('WARN', (entry) => {
+        workerLogs.push(entry);
+      }),
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
     });
     runtimeInstalled = true;

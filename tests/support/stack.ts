@@ -6,6 +6,7 @@ import { freePort, startEmbeddedPostgres, startTemporalDevServer } from '../../s
 import { initORM, migrate } from '../../db/orm.js';
 import { seedDevelopment } from '../../db/seed.js';
 import { TEST_ENV } from './test-env.js';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/interceptors.js';
 
 /**
  * Starts what the suite needs, once: a real Postgres (embedded, unless TEST_DATABASE_URL) and a
@@ -34,6 +35,7 @@ export async function startTestStack(): Promise<void> {
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: join(process.cwd(), 'workflows', 'index.ts'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
   const bundlePath = join(root, 'workflow-bundle.js');
