@@ -1,8 +1,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Orm } from '../../db/orm.js';
-import { getBalances, placeHold, postHold, postJournalEntry } from '../../core/ledger.js';
+import { getBalances, placeHold, postHold } from '../../core/ledger.js';
 import { createLedgerActivities } from '../../activities/ledger.js';
-import { freshAccounts, openTestOrm, uniqueId } from '../support/db.js';
+import { freshAccounts, fundAccount, openTestOrm, uniqueId } from '../support/db.js';
 
 let orm: Orm;
 beforeAll(async () => {
@@ -14,16 +14,8 @@ afterAll(async () => {
 
 async function walletWithHold(expiresAt: Date) {
   const { wallet, source } = await freshAccounts(orm.em);
+  await fundAccount(orm.em, source, wallet, 1000n);
   return orm.em.fork().transactional(async (tx) => {
-    await postJournalEntry(tx, {
-      tenant: 'maxtera',
-      idempotencyKey: uniqueId('fund'),
-      description: 'fund',
-      lines: [
-        { accountId: source, direction: 'debit', amount: 1000n },
-        { accountId: wallet, direction: 'credit', amount: 1000n },
-      ],
-    });
     const hold = await placeHold(tx, {
       tenant: 'maxtera',
       idempotencyKey: uniqueId('hold'),

@@ -7,10 +7,9 @@ import {
   postJournalEntry,
   reverseJournalEntry,
   voidHold,
-  type PostingLine,
 } from '../../core/ledger.js';
 import { FailureType } from '../../core/errors.js';
-import { expectTrialBalanceZero, freshAccounts, openTestOrm, uniqueId } from '../support/db.js';
+import { expectTrialBalanceZero, freshAccounts, fundAccount, openTestOrm, transfer, uniqueId } from '../support/db.js';
 
 let orm: Orm;
 beforeAll(async () => {
@@ -20,17 +19,7 @@ afterAll(async () => {
   await orm.close();
 });
 
-const transfer = (from: bigint, to: bigint, amount: bigint): PostingLine[] => [
-  { accountId: from, direction: 'debit', amount },
-  { accountId: to, direction: 'credit', amount },
-];
-
-async function fund(source: bigint, wallet: bigint, amount: bigint): Promise<void> {
-  await orm.em.fork().transactional((tx) =>
-    postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: uniqueId('fund'), description: 'fund', lines: transfer(source, wallet, amount) }),
-  );
-}
-
+const fund = (source: bigint, wallet: bigint, amount: bigint) => fundAccount(orm.em, source, wallet, amount);
 const balances = (id: bigint) => getBalances(orm.em.fork(), id);
 const inTx = <T>(fn: (tx: Orm['em']) => Promise<T>) => orm.em.fork().transactional(fn);
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { initORM, type Orm } from '../../db/orm.js';
-import { ensureAccount, trialBalance } from '../../core/ledger.js';
+import { ensureAccount, postJournalEntry, trialBalance, type PostingLine } from '../../core/ledger.js';
 
 export async function openTestOrm(): Promise<Orm> {
   return initORM(requireEnv('DATABASE_URL'), { pool: { max: 20 } });
@@ -42,4 +42,16 @@ export async function expectTrialBalanceZero(em: EntityManager): Promise<void> {
   expect(tb.debitsPending).toBe(tb.creditsPending);
   expect(tb.lineDebits).toBe(tb.debitsPosted);
   expect(tb.lineCredits).toBe(tb.creditsPosted);
+}
+
+export const transfer = (from: bigint, to: bigint, amount: bigint): PostingLine[] => [
+  { accountId: from, direction: 'debit', amount },
+  { accountId: to, direction: 'credit', amount },
+];
+
+/** Moves money between two Maxtera accounts in its own posting. */
+export async function fundAccount(em: EntityManager, from: bigint, to: bigint, amount: bigint): Promise<void> {
+  await em.fork().transactional((tx) =>
+    postJournalEntry(tx, { tenant: 'maxtera', idempotencyKey: uniqueId('fund'), description: 'fund', lines: transfer(from, to, amount) }),
+  );
 }
