@@ -17,7 +17,7 @@ export interface OpenedPurchase {
   holdId: string;
 }
 
-export function vtuOrderOf(input: PurchaseInput): VtuOrder {
+function vtuOrderOf(input: PurchaseInput): VtuOrder {
   return {
     requestId: input.reference,
     kind: input.kind,

@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { createTokenService } from '../core/tokens.js';
 import type { Orm } from '../db/orm.js';
 import { createAuth } from './auth.js';
-import { notFoundHandler, surfaceErrorHandler } from './errors.js';
+import { notFoundHandler, platformEnvelope, surfaceErrorHandler } from './errors.js';
 import { createHealthRouter } from './health.js';
 import { createOpenApiRegistry } from './openapi.js';
 import { createWebhookRouter } from './webhooks.js';
@@ -84,6 +84,6 @@ export function createApp(deps: AppDeps): express.Express {
   }
 
   app.use(notFoundHandler());
-  app.use(surfaceErrorHandler((e) => ({ error: e.message }), deps.logger));
+  app.use(surfaceErrorHandler(platformEnvelope, deps.logger));
   return app;
 }

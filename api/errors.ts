@@ -16,6 +16,9 @@ export interface ApiError {
 
 export type ErrorEnvelope = (error: ApiError) => unknown;
 
+/** The envelope of routes that belong to no app: health, webhooks, the sandbox, unknown paths. */
+export const platformEnvelope: ErrorEnvelope = (error) => ({ error: error.message });
+
 const STATUS_BY_TYPE: Record<FailureType, number> = {
   [FailureType.Validation]: 400,
   [FailureType.NotFound]: 404,

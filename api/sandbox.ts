@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import { createOnePipeSandbox } from '../providers/sandbox/onepipe-sandbox.js';
 import { createVtpassSandbox } from '../providers/sandbox/vtpass-sandbox.js';
 import { SandboxFaults } from '../providers/sandbox/faults.js';
-import { notFoundHandler, surfaceErrorHandler } from './errors.js';
+import { notFoundHandler, platformEnvelope, surfaceErrorHandler } from './errors.js';
 import { body } from './validation.js';
 
 export interface SandboxRouter {
@@ -59,7 +59,7 @@ export function createSandboxRouter(deps: {
     res.json(fault);
   });
   controls.use(notFoundHandler());
-  controls.use(surfaceErrorHandler((e) => ({ error: e.message }), deps.logger));
+  controls.use(surfaceErrorHandler(platformEnvelope, deps.logger));
   router.use(controls);
 
   return { router, faults, vtuDeliveries: (requestId) => vtpass.deliveries(requestId) };

@@ -9,9 +9,7 @@ import { PAYMENT_SIGNATURE_HEADER, verifyPaymentWebhook } from '../providers/web
 import { FlowType, flowWorkflowId, paymentWebhookSignal } from '../workflows/contracts.js';
 import { settleLatePayment } from '../workflows/index.js';
 import { startFlow } from './flows.js';
-import { notFoundHandler, surfaceErrorHandler, type ApiError } from './errors.js';
-
-const webhookEnvelope = (e: ApiError) => ({ error: e.message });
+import { notFoundHandler, platformEnvelope, surfaceErrorHandler } from './errors.js';
 
 /**
  * Provider webhooks: verified over the raw body, deduplicated on the provider's event id, then
@@ -83,6 +81,6 @@ export function createWebhookRouter(deps: { config: Config; em: EntityManager; t
     res.json({ received: true });
   });
   router.use(notFoundHandler());
-  router.use(surfaceErrorHandler(webhookEnvelope, deps.logger));
+  router.use(surfaceErrorHandler(platformEnvelope, deps.logger));
   return router;
 }

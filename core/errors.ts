@@ -46,7 +46,3 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
-
-export function isDomainError(e: unknown, type?: FailureType): e is DomainError {
-  return e instanceof DomainError && (type === undefined || e.type === type);
-}

@@ -6,8 +6,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-export const DEFAULT_TASK_QUEUE = 'platform';
-
 /** Activity header carrying the id of the HTTP request that started the flow, for log lines. */
 export const REQUEST_ID_HEADER = 'request-id';
 
@@ -25,7 +23,6 @@ export const FlowTypeKey = defineSearchAttributeKey('FlowType', SearchAttributeT
 
 /** Failure types a workflow can end with, beyond the activity ones in core/errors. */
 export const FlowFailure = {
-  InsufficientFunds: 'INSUFFICIENT_FUNDS',
   PurchaseUnresolved: 'PURCHASE_UNRESOLVED',
 } as const;
 
