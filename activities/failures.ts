@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { DomainError, NON_RETRYABLE_FAILURES } from '../core/errors.js';
+import { DomainError, FailureType, NON_RETRYABLE_FAILURES } from '../core/errors.js';
 import { ProviderOutcomeUnknownError, ProviderRejectedError } from '../providers/types.js';
 
 /**
@@ -18,10 +18,10 @@ export function toActivityFailure(err: unknown): unknown {
     });
   }
   if (err instanceof ProviderRejectedError) {
-    return ApplicationFailure.create({ type: 'PROVIDER_REJECTED', message: err.message, nonRetryable: true, cause: err });
+    return ApplicationFailure.create({ type: FailureType.ProviderRejected, message: err.message, nonRetryable: true, cause: err });
   }
   if (err instanceof ProviderOutcomeUnknownError) {
-    return ApplicationFailure.create({ type: 'PROVIDER_UNAVAILABLE', message: err.message, nonRetryable: false, cause: err });
+    return ApplicationFailure.create({ type: FailureType.ProviderUnavailable, message: err.message, nonRetryable: false, cause: err });
   }
   return err;
 }

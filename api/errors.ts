@@ -37,6 +37,7 @@ const STATUS_BY_TYPE: Record<FailureType, number> = {
   [FailureType.ProviderRejected]: 502,
   [FailureType.ProviderUnavailable]: 503,
   [FailureType.Unavailable]: 503,
+  [FailureType.PurchaseUnresolved]: 409,
 };
 
 export function validationError(issues: z.core.$ZodIssue[]): DomainError {

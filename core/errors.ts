@@ -1,6 +1,7 @@
 /**
- * Domain failure types: a closed set, shared by activities (as ApplicationFailure types) and by
- * every surface's error mapper (as HTTP statuses and envelopes).
+ * Domain failure types: a closed set, shared by workflows and activities (as ApplicationFailure
+ * types) and by every surface's error mapper (as HTTP statuses and envelopes). This module is
+ * workflow-safe (no imports), and `workflows/contracts.ts` re-exports it for the workflow side.
  */
 export enum FailureType {
   Validation = 'VALIDATION',
@@ -20,6 +21,8 @@ export enum FailureType {
   ProviderRejected = 'PROVIDER_REJECTED',
   ProviderUnavailable = 'PROVIDER_UNAVAILABLE',
   Unavailable = 'UNAVAILABLE',
+  /** A purchase whose provider outcome stayed unknown; its hold waits for an operator decision. */
+  PurchaseUnresolved = 'PURCHASE_UNRESOLVED',
 }
 
 /** Failures that no retry can fix: Temporal must not retry activities that throw these. */

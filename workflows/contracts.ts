@@ -21,10 +21,7 @@ export const TenantSlugKey = defineSearchAttributeKey('TenantSlug', SearchAttrib
 export const UserIdKey = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
 export const FlowTypeKey = defineSearchAttributeKey('FlowType', SearchAttributeType.KEYWORD);
 
-/** Failure types a workflow can end with, beyond the activity ones in core/errors. */
-export const FlowFailure = {
-  PurchaseUnresolved: 'PURCHASE_UNRESOLVED',
-} as const;
+export { FailureType } from '../core/errors.js';
 
 export type FinalStatus = 'success' | 'failed';
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { PurchaseActivities } from '../activities/purchases.js';
-import { FlowFailure, purchaseStateQuery, type PurchaseInput, type PurchaseOutcome, type PurchaseState } from './contracts.js';
+import { FailureType, purchaseStateQuery, type PurchaseInput, type PurchaseOutcome, type PurchaseState } from './contracts.js';
 
 // Timeouts bound how long a crashed worker's in-flight step waits before another worker retries it.
 const ledger = proxyActivities<PurchaseActivities>({
@@ -33,7 +33,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseOutcome> {
   while (result.status === 'pending') {
     if (Date.now() >= deadline) {
       throw ApplicationFailure.create({
-        type: FlowFailure.PurchaseUnresolved,
+        type: FailureType.PurchaseUnresolved,
         message: `provider outcome for ${input.reference} still unknown; the hold is kept for review`,
         nonRetryable: true,
       });
