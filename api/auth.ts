@@ -3,7 +3,7 @@ import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, FailureType } from '../core/errors.js';
+import { unauthenticated, type DomainError } from '../core/errors.js';
 import type { AccessClaims, TokenService } from '../core/tokens.js';
 import { verifyPassword } from '../core/users.js';
 import type { AuthUser, TenantContext } from './types.js';
@@ -14,7 +14,7 @@ export function requireTenant(req: Request): TenantContext {
 }
 
 export function requireUser(req: Request): AuthUser {
-  if (!req.user) throw new DomainError(FailureType.Unauthenticated, 'Authentication credentials were not provided.');
+  if (!req.user) throw unauthenticated('missing');
   return req.user;
 }
 
@@ -67,16 +67,11 @@ export function createAuth(deps: { em: EntityManager; tokens: TokenService }) {
 
   return {
     initialize: passport.initialize() as RequestHandler,
-    authenticated: authenticateWith('jwt', (info) => {
-      const message = info instanceof Error && info.message === 'No auth token'
-        ? 'Authentication credentials were not provided.'
-        : 'Given token not valid for any token type';
-      return new DomainError(FailureType.Unauthenticated, message);
-    }),
-    passwordLogin: authenticateWith(
-      'local',
-      () => new DomainError(FailureType.Unauthenticated, 'No active account found with the given credentials'),
+    // Each surface words these reasons its own way (see its envelope).
+    authenticated: authenticateWith('jwt', (info) =>
+      unauthenticated(info instanceof Error && info.message === 'No auth token' ? 'missing' : 'invalid'),
     ),
+    passwordLogin: authenticateWith('local', () => unauthenticated('bad-credentials')),
   };
 }
 

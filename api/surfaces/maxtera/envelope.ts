@@ -1,17 +1,61 @@
-import { FailureType } from '../../../core/errors.js';
-import type { ApiError } from '../../errors.js';
+import { FailureType, type AuthFailureReason, type ValidationIssue } from '../../../core/errors.js';
+import { INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
 
-/** Messages a Django REST Framework client already knows, where ours would differ. */
-const DRF_MESSAGES: Partial<Record<FailureType, string>> = {
+/** The statuses a Django REST Framework backend gave these failures. */
+const STATUS: Record<ErrorKind, number> = {
+  [FailureType.Validation]: 400,
+  [FailureType.NotFound]: 404,
+  [FailureType.Unauthenticated]: 401,
+  [FailureType.Forbidden]: 403,
+  [FailureType.Conflict]: 409,
+  [FailureType.InsufficientFunds]: 400,
+  [FailureType.UnbalancedEntry]: 400,
+  [FailureType.HoldNotPending]: 409,
+  [FailureType.HoldExceeded]: 400,
+  [FailureType.HoldExpired]: 409,
+  [FailureType.AlreadyReversed]: 409,
+  [FailureType.IdempotencyKeyReused]: 422,
+  [FailureType.IdempotencyInProgress]: 409,
+  [FailureType.RateLimited]: 429,
+  [FailureType.ProviderRejected]: 502,
+  [FailureType.ProviderUnavailable]: 503,
+  [FailureType.Unavailable]: 503,
+  [FailureType.PurchaseUnresolved]: 409,
+  [INTERNAL]: 500,
+};
+
+/** Messages a Django REST Framework client already knows, where the generic wording would differ. */
+const DRF_MESSAGES: Partial<Record<ErrorKind, string>> = {
   [FailureType.NotFound]: 'Not found.',
+  [FailureType.Forbidden]: 'You do not have permission to perform this action.',
   [FailureType.InsufficientFunds]: 'Insufficient wallet balance.',
   [FailureType.RateLimited]: 'Request was throttled.',
 };
 
-/** DRF style: `{"detail": "..."}`, or `{"field": ["msg"]}` for field errors. */
-export function maxteraEnvelope(error: ApiError): unknown {
-  if (error.type === FailureType.Validation && error.fields) return error.fields;
-  const body: Record<string, unknown> = { detail: DRF_MESSAGES[error.type] ?? error.message };
-  if (error.type === FailureType.Unauthenticated && error.message.startsWith('Given token')) body.code = 'token_not_valid';
-  return body;
+/** djangorestframework-simplejwt's bodies for each way authentication fails. */
+const SIMPLEJWT: Record<AuthFailureReason, { detail: string; code?: string }> = {
+  missing: { detail: 'Authentication credentials were not provided.' },
+  invalid: { detail: 'Given token not valid for any token type', code: 'token_not_valid' },
+  'invalid-refresh': { detail: 'Token is invalid or expired', code: 'token_not_valid' },
+  'bad-credentials': { detail: 'No active account found with the given credentials' },
+};
+
+/** DRF's field errors: field -> messages; errors about the whole input go under non_field_errors. */
+function fieldErrors(issues: readonly ValidationIssue[]): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of issues) {
+    (fields[issue.path.length ? issue.path.join('.') : 'non_field_errors'] ??= []).push(issue.message);
+  }
+  return fields;
 }
+
+/** DRF style: `{"detail": "..."}`, or `{"field": ["msg"]}` for field errors. */
+export const maxteraEnvelope: ErrorEnvelope = (error) => {
+  const status = transportStatus(error) ?? STATUS[error.type];
+  if (error.type === FailureType.Validation && error.issues.length) return { status, body: fieldErrors(error.issues) };
+  if (error.type === FailureType.Unauthenticated) {
+    const simplejwt = SIMPLEJWT[authReason(error)];
+    return { status, body: { ...simplejwt, detail: worded(error, simplejwt.detail) }, headers: { 'WWW-Authenticate': 'Bearer realm="api"' } };
+  }
+  return { status, body: { detail: worded(error, DRF_MESSAGES[error.type]) } };
+};
