@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
+import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, FailureType } from './errors.js';
 
@@ -200,10 +200,13 @@ export async function findExpiredHoldIds(tx: Tx, now: Date, limit: number): Prom
   return rows.map((r) => BigInt(r.id));
 }
 
-/** A correction: a new entry with every line's side swapped. An entry can be reversed once. */
+/**
+ * A correction: a new entry with every line's side swapped. An entry can be reversed once; the
+ * entry's row lock makes a second, racing reversal wait and then see the first.
+ */
 export async function reverseJournalEntry(tx: Tx, entryId: bigint, idempotencyKey: string): Promise<PostedEntry> {
   const [entry] = await tx.execute<{ tenant: string; description: string }[]>(
-    'select tenant, description from journal_entries where id = ?',
+    'select tenant, description from journal_entries where id = ? for update',
     [entryId.toString()],
   );
   if (!entry) throw new DomainError(FailureType.NotFound, `journal entry ${entryId} not found`);
@@ -270,28 +273,25 @@ export interface TrialBalance {
   lineCredits: bigint;
 }
 
+/** Account totals and journal lines from one statement, so both come from one snapshot. */
 export async function trialBalance(tx: Tx, tenant?: string): Promise<TrialBalance> {
-  const filter = tenant ? 'where tenant = ?' : '';
-  const params = tenant ? [tenant] : [];
-  const [totals] = await tx.execute<Record<string, string>[]>(
-    `select coalesce(sum(debits_posted), 0) as dp, coalesce(sum(credits_posted), 0) as cp,
-            coalesce(sum(debits_pending), 0) as dq, coalesce(sum(credits_pending), 0) as cq
-     from ledger_accounts ${filter}`,
-    params,
-  );
-  const [lines] = await tx.execute<Record<string, string>[]>(
-    `select coalesce(sum(l.amount) filter (where l.direction = 'debit'), 0) as d,
-            coalesce(sum(l.amount) filter (where l.direction = 'credit'), 0) as c
-     from journal_lines l join journal_entries e on e.id = l.entry_id ${tenant ? 'where e.tenant = ?' : ''}`,
-    params,
+  const [row] = await tx.execute<Record<'dp' | 'cp' | 'dq' | 'cq' | 'd' | 'c', string>[]>(
+    `select a.dp, a.cp, a.dq, a.cq, l.d, l.c
+     from (select coalesce(sum(debits_posted), 0) as dp, coalesce(sum(credits_posted), 0) as cp,
+                  coalesce(sum(debits_pending), 0) as dq, coalesce(sum(credits_pending), 0) as cq
+           from ledger_accounts ${tenant ? 'where tenant = ?' : ''}) a,
+          (select coalesce(sum(l.amount) filter (where l.direction = 'debit'), 0) as d,
+                  coalesce(sum(l.amount) filter (where l.direction = 'credit'), 0) as c
+           from journal_lines l join journal_entries e on e.id = l.entry_id ${tenant ? 'where e.tenant = ?' : ''}) l`,
+    tenant ? [tenant, tenant] : [],
   );
   return {
-    debitsPosted: BigInt(totals!.dp!),
-    creditsPosted: BigInt(totals!.cp!),
-    debitsPending: BigInt(totals!.dq!),
-    creditsPending: BigInt(totals!.cq!),
-    lineDebits: BigInt(lines!.d!),
-    lineCredits: BigInt(lines!.c!),
+    debitsPosted: BigInt(row!.dp),
+    creditsPosted: BigInt(row!.cp),
+    debitsPending: BigInt(row!.dq),
+    creditsPending: BigInt(row!.cq),
+    lineDebits: BigInt(row!.d),
+    lineCredits: BigInt(row!.c),
   };
 }
 
@@ -353,6 +353,12 @@ async function insertEntry(
     .catch((err: unknown) => {
       if (err instanceof ForeignKeyConstraintViolationException) {
         throw new DomainError(FailureType.NotFound, 'a ledger account of this entry does not exist', undefined, { cause: err });
+      }
+      // Reversals lock the entry first, so this only meets a reversal that bypassed that lock.
+      if (err instanceof UniqueConstraintViolationException && /journal_entries_reverses_entry_id_unique/.test(err.message)) {
+        throw new DomainError(FailureType.AlreadyReversed, `journal entry ${opts.reversesEntryId} was already reversed`, undefined, {
+          cause: err,
+        });
       }
       throw err;
     });

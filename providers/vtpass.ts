@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toMajorString } from '../core/money.js';
+import { toMajorNumber } from '../core/money.js';
 import { postToProvider, withoutTrailingSlash, type ProviderReply } from './http.js';
 import {
   ProviderOutcomeUnknownError,
@@ -55,7 +55,8 @@ export function createVtpassProvider(config: VtpassConfig): VtuProvider {
       const reply = await post('/api/pay', {
         request_id: order.requestId,
         serviceID: order.serviceId,
-        amount: Number(toMajorString(order.amountMinor)),
+        // VTpass sells Nigerian airtime, data and bills: its amounts are naira.
+        amount: toMajorNumber(order.amountMinor, 'NGN'),
         ...(order.kind === 'bill' ? { billersCode: order.recipient } : { phone: order.recipient }),
         ...(order.variationCode ? { variation_code: order.variationCode } : {}),
       });

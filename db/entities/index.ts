@@ -1,3 +1,4 @@
+export * from './currency.js';
 export * from './tenant.js';
 export * from './user.js';
 export * from './refresh-token.js';
@@ -6,6 +7,7 @@ export * from './wallet-transaction.js';
 export * from './catalogue.js';
 export * from './platform.js';
 
+import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
 import { User } from './user.js';
 import { RefreshToken } from './refresh-token.js';
@@ -15,6 +17,7 @@ import { DataPlan, BillService } from './catalogue.js';
 import { IdempotencyRecord, WebhookEvent } from './platform.js';
 
 export const ENTITIES = [
+  Currency,
   Tenant,
   User,
   RefreshToken,

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { User } from './user.js';
 
 /**
  * Refresh tokens rotate on use. Every token of one login shares a family; presenting a token that
@@ -10,7 +11,7 @@ export const RefreshToken = defineEntity({
   indexes: [{ properties: ['familyId'] }],
   properties: {
     id: p.string().columnType('uuid').primary(),
-    userId: p.bigint('number').index(),
+    userId: p.manyToOne(User).mapToPk().fieldName('user_id').foreignKeyName('refresh_tokens_user_fk').deleteRule('cascade').index(),
     tenant: p.string().length(32),
     familyId: p.string().columnType('uuid'),
     tokenHash: p.string().length(64).unique(),

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { Tenant } from './tenant.js';
 
 export const USER_ROLES = ['user', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -9,9 +10,10 @@ export const User = defineEntity({
   tableName: 'users',
   uniques: [{ properties: ['tenant', 'email'] }],
   indexes: [{ properties: ['tenant', 'phone'] }],
+  checks: [{ name: 'users_contact_check', expression: 'email is not null or phone is not null' }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
-    tenant: p.string().length(32),
+    tenant: p.manyToOne(Tenant).mapToPk().fieldName('tenant').foreignKeyName('users_tenant_fk'),
     email: p.string().nullable(),
     phone: p.string().length(20).nullable(),
     passwordHash: p.text().nullable().hidden(),

@@ -1,4 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { Currency } from './currency.js';
+import { User } from './user.js';
 
 export const TRANSACTION_KINDS = ['funding', 'airtime', 'data', 'bill'] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
@@ -9,15 +11,22 @@ export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 export const WalletTransaction = defineEntity({
   name: 'WalletTransaction',
   tableName: 'wallet_transactions',
-  indexes: [{ properties: ['tenant', 'userId', 'createdAt'] }],
+  indexes: [
+    { properties: ['tenant', 'userId', 'createdAt'] },
+    {
+      name: 'wallet_transactions_user_history_index',
+      expression: 'create index "wallet_transactions_user_history_index" on "wallet_transactions" ("tenant", "user_id", "id" desc)',
+    },
+  ],
+  checks: [{ name: 'wallet_transactions_amount_check', expression: 'amount > 0' }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     tenant: p.string().length(32),
-    userId: p.bigint('number'),
+    userId: p.manyToOne(User).mapToPk().fieldName('user_id').foreignKeyName('wallet_transactions_user_fk'),
     kind: p.enum(TRANSACTION_KINDS),
     status: p.enum(TRANSACTION_STATUSES).default('pending'),
     amount: p.bigint('bigint'),
-    currency: p.string().length(3),
+    currency: p.manyToOne(Currency).mapToPk().fieldName('currency').foreignKeyName('wallet_transactions_currency_fk'),
     reference: p.string().unique(),
     workflowId: p.string().unique(),
     providerReference: p.string().nullable(),

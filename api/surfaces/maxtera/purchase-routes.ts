@@ -59,7 +59,7 @@ export function registerPurchaseRoutes({ deps, route, authenticated, idempotency
         [MAXTERA.slug, network ?? null, network ?? null],
       );
       res.json(
-        plans.map((p) => ({ network: p.network, plan: p.code, name: p.name, amount: toMajorNumber(BigInt(p.price)), validity_days: p.validity_days })),
+        plans.map((p) => ({ network: p.network, plan: p.code, name: p.name, amount: toMajorNumber(BigInt(p.price), MAXTERA.currency), validity_days: p.validity_days })),
       );
     },
   );
@@ -121,8 +121,8 @@ export function registerPurchaseRoutes({ deps, route, authenticated, idempotency
           service_type: s.code,
           name: s.name,
           category: s.category,
-          min_amount: toMajorNumber(BigInt(s.min_amount)),
-          max_amount: toMajorNumber(BigInt(s.max_amount)),
+          min_amount: toMajorNumber(BigInt(s.min_amount), MAXTERA.currency),
+          max_amount: toMajorNumber(BigInt(s.max_amount), MAXTERA.currency),
         })),
       );
     },
@@ -154,7 +154,7 @@ export function registerPurchaseRoutes({ deps, route, authenticated, idempotency
       }
       const [min, max] = [BigInt(service.min_amount), BigInt(service.max_amount)];
       if (input.amount < min || input.amount > max) {
-        const message = `Amount for ${input.service_type} must be between ${toMajorNumber(min)} and ${toMajorNumber(max)}.`;
+        const message = `Amount for ${input.service_type} must be between ${toMajorNumber(min, MAXTERA.currency)} and ${toMajorNumber(max, MAXTERA.currency)}.`;
         throw new DomainError(FailureType.Validation, message, { fields: { amount: [message] } });
       }
       const result = await runPurchase(deps, req, {

@@ -1,5 +1,6 @@
 import { z } from '../../openapi.js';
-import { hasAtMostTwoDecimals, toMinor } from '../../../core/money.js';
+import { hasValidDecimals, toMinor } from '../../../core/money.js';
+import { MAXTERA } from './tenant.js';
 
 export const NETWORKS = ['MTN', 'AIRTEL', 'GLO', '9MOBILE'] as const;
 
@@ -17,10 +18,10 @@ export function nairaAmount(min: number, max: number) {
     .union([z.number(), z.string().regex(/^\d+(\.\d{1,2})?$/, 'A valid number is required.')], {
       error: 'A valid number is required.',
     })
-    .refine((v) => typeof v === 'string' || (Number.isFinite(v) && hasAtMostTwoDecimals(v)), 'Ensure that there are no more than 2 decimal places.')
-    .transform((v) => toMinor(v))
-    .refine((minor) => minor >= BigInt(Math.round(min * 100)), `Ensure this value is greater than or equal to ${min}.`)
-    .refine((minor) => minor <= BigInt(Math.round(max * 100)), `Ensure this value is less than or equal to ${max}.`)
+    .refine((v) => typeof v === 'string' || (Number.isFinite(v) && hasValidDecimals(v, MAXTERA.currency)), 'Ensure that there are no more than 2 decimal places.')
+    .transform((v) => toMinor(v, MAXTERA.currency))
+    .refine((minor) => minor >= toMinor(min, MAXTERA.currency), `Ensure this value is greater than or equal to ${min}.`)
+    .refine((minor) => minor <= toMinor(max, MAXTERA.currency), `Ensure this value is less than or equal to ${max}.`)
     .openapi({ type: 'number', example: min * 10 });
 }
 

@@ -25,7 +25,7 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
       const user = requireUser(req);
       const accountId = await findAccountId(deps.em.fork(), MAXTERA.slug, walletAccountCode(user.id));
       const available = accountId ? (await getBalances(deps.em.fork(), accountId)).available : 0n;
-      res.json({ balance: toMajorNumber(available), currency: MAXTERA.currency });
+      res.json({ balance: toMajorNumber(available, MAXTERA.currency), currency: MAXTERA.currency });
     },
   );
 
@@ -100,7 +100,7 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
         rows.map((r) => ({
           id: Number(r.id),
           type: S.TRANSACTION_TYPES[r.kind],
-          amount: toMajorNumber(BigInt(r.amount)),
+          amount: toMajorNumber(BigInt(r.amount), MAXTERA.currency),
           status: r.status,
           reference: r.reference,
           created_at: new Date(r.created_at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
