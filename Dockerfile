@@ -1,17 +1,33 @@
 # syntax=docker/dockerfile:1
-# One image for the API (default), the Temporal worker and the migration:
-#   docker run IMAGE                                        -> API
-#   docker run IMAGE node --import tsx worker/main.ts       -> worker
-#   docker run IMAGE npm run migrate                        -> migrations
+# One image for the API (default), the Temporal worker and the migration, all compiled JavaScript:
+#   docker run IMAGE                                 -> API
+#   docker run IMAGE node dist/worker/main.js        -> worker (loads the prebuilt workflow bundle)
+#   docker run IMAGE node dist/db/migrate.js         -> migrations
 
 FROM node:24-bookworm-slim AS base
 WORKDIR /app
 
 FROM base AS deps
 COPY package.json package-lock.json ./
-# Dev dependencies stay out: the app runs TypeScript through tsx (a runtime dependency), and
-# the `node` dev package would download a second Node binary.
+# Runtime dependencies only: no TypeScript, tsx or bundler at run time.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+
+FROM base AS build
+COPY package.json package-lock.json ./
+# The compiler, tsx and the workflow bundler are dev dependencies; `--ignore-scripts` keeps the
+# `node` dev package from downloading a second Node binary (the base image has Node 24).
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY api ./api
+COPY activities ./activities
+COPY core ./core
+COPY db ./db
+COPY providers ./providers
+COPY workflows ./workflows
+COPY worker ./worker
+COPY scripts ./scripts
+# tsc to dist/, then the workflows and their interceptors bundled once into dist/workflow-bundle.js.
+RUN npm run build
 
 FROM base AS runtime
 # pg_dump must be at least the server's major version and Debian bookworm ships 15, so the
@@ -29,11 +45,15 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
+    NODE_OPTIONS=--enable-source-maps \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 
 # Code and dependencies stay root-owned and read-only to the unprivileged `node` user.
+# package.json stays: its "type": "module" makes Node load dist/ as ES modules.
 COPY --from=deps /app/node_modules ./node_modules
-COPY . .
+COPY package.json ./
+COPY --from=build /app/dist ./dist
 
 USER node
 EXPOSE 3000
@@ -42,4 +62,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # node directly rather than `npm run api`, so SIGTERM reaches the app for a graceful shutdown.
-CMD ["node", "--import", "tsx", "api/main.ts"]
+CMD ["node", "dist/api/main.js"]

@@ -12,6 +12,7 @@ import { createAuth } from './auth.js';
 import { notFoundHandler, platformEnvelope, surfaceErrorHandler } from './errors.js';
 import { createHealthRouter } from './health.js';
 import { createOpenApiRegistry } from './openapi.js';
+import type { RateLimits } from './rate-limit.js';
 import { createWebhookRouter } from './webhooks.js';
 import { createMaxteraRouter } from './surfaces/maxtera/router.js';
 import type { SandboxRouter } from './sandbox.js';
@@ -22,6 +23,7 @@ export interface AppDeps {
   orm: Orm;
   temporal: Client;
   logger: Logger;
+  rateLimits: RateLimits;
   /** Present only when the sandbox is on (never in production). */
   sandbox?: SandboxRouter;
 }
@@ -73,7 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
 
-  const surfaceDeps = { config: deps.config, em, temporal: deps.temporal, tokens, auth, openapi, logger: deps.logger };
+  const surfaceDeps = { config: deps.config, em, temporal: deps.temporal, tokens, auth, openapi, logger: deps.logger, rateLimits: deps.rateLimits };
   for (const [slug, createRouter] of Object.entries(SURFACES)) {
     app.use(`/${slug}`, createRouter(surfaceDeps, `/${slug}`));
   }

@@ -4,7 +4,7 @@ import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { unauthenticated, type DomainError } from '../core/errors.js';
-import type { AccessClaims, TokenService } from '../core/tokens.js';
+import { isAccessTokenFor, type TokenService, type VerifiedAccessClaims } from '../core/tokens.js';
 import { verifyPassword } from '../core/users.js';
 import type { AuthUser, TenantContext } from './types.js';
 
@@ -33,9 +33,10 @@ export function createAuth(deps: { em: EntityManager; tokens: TokenService }) {
         ...deps.tokens.jwtOptions,
         passReqToCallback: true,
       },
-      (req: Request, claims: AccessClaims, done: (err: unknown, user?: AuthUser | false) => void) => {
-        const tenant = req.tenant?.slug;
-        if (claims.typ !== 'access' || claims.tenant !== tenant) return done(null, false);
+      (req: Request, claims: VerifiedAccessClaims, done: (err: unknown, user?: AuthUser | false) => void) => {
+        // Signature, algorithm, issuer and expiry are checked by the strategy; the audience is the
+        // surface's tenant, which only the request knows.
+        if (!isAccessTokenFor(claims, req.tenant?.slug)) return done(null, false);
         done(null, { id: Number(claims.sub), tenant: claims.tenant, role: claims.role });
       },
     ),

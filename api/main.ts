@@ -5,6 +5,7 @@ import { createLogger } from '../core/logger.js';
 import { publicBaseUrl } from '../core/providers.js';
 import { initORM, type Orm } from '../db/orm.js';
 import { createApp } from './app.js';
+import { createRateLimits } from './rate-limit.js';
 import { createSandboxRouter, type SandboxRouter } from './sandbox.js';
 
 export interface RunningApi {
@@ -31,7 +32,8 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
         logger,
       })
     : undefined;
-  const app = createApp({ config, orm, temporal, logger, sandbox });
+  const rateLimits = await createRateLimits({ databaseUrl: config.DATABASE_URL, authPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE });
+  const app = createApp({ config, orm, temporal, logger, sandbox, rateLimits });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);
@@ -47,6 +49,7 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await rateLimits.close();
       await connection.close();
       await orm.close();
     },

@@ -2,6 +2,12 @@ import { z } from 'zod';
 
 const durationMs = z.coerce.number().int().positive();
 
+/** A secret or provider key: no default here; development and test get DEVELOPMENT_DEFAULTS. */
+const secret = (min = 1) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required (no default outside development and test)' : undefined) })
+    .min(min, `must be at least ${min} characters`);
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -17,23 +23,24 @@ const ConfigSchema = z
     TEMPORAL_NAMESPACE: z.string().default('default'),
     TEMPORAL_TASK_QUEUE: z.string().default('platform'),
 
-    JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+    JWT_SECRET: secret(32),
     JWT_ISSUER: z.string().default('fintech-platform'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
     REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
 
-    WEBHOOK_SECRET: z.string().min(16),
+    WEBHOOK_SECRET: secret(16),
     WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
 
+    // Never derived from NODE_ENV: a process started without it must not let anyone complete payments.
     SANDBOX: z
       .enum(['true', 'false'])
       .optional()
-      .transform((v) => (v === undefined ? undefined : v === 'true')),
+      .transform((v) => v === 'true'),
     PAYMENT_PROVIDER_URL: z.string().url().optional(),
-    PAYMENT_PROVIDER_API_KEY: z.string().default('sandbox-key'),
-    PAYMENT_PROVIDER_CLIENT_SECRET: z.string().default('sandbox-client-secret'),
+    PAYMENT_PROVIDER_API_KEY: secret(),
+    PAYMENT_PROVIDER_CLIENT_SECRET: secret(),
     VTU_PROVIDER_URL: z.string().url().optional(),
-    VTU_PROVIDER_API_KEY: z.string().default('sandbox-key'),
+    VTU_PROVIDER_API_KEY: secret(),
     PROVIDER_HTTP_TIMEOUT_MS: durationMs.default(10_000),
 
     FUNDING_POLL_INTERVAL_MS: durationMs.default(30_000),
@@ -51,28 +58,43 @@ const ConfigSchema = z
   })
   .transform((c) => ({
     ...c,
-    sandbox: c.SANDBOX ?? c.NODE_ENV !== 'production',
+    sandbox: c.SANDBOX,
   }))
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.sandbox) {
       ctx.addIssue({ code: 'custom', path: ['SANDBOX'], message: 'the sandbox is refused in production' });
     }
+    // The purchase flow owns its hold until its re-queries end; the hold must outlive them.
+    if (c.HOLD_TTL_MS <= c.PURCHASE_REQUERY_LIMIT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HOLD_TTL_MS'],
+        message: `must be greater than PURCHASE_REQUERY_LIMIT_MS (${c.HOLD_TTL_MS} <= ${c.PURCHASE_REQUERY_LIMIT_MS})`,
+      });
+    }
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** Development-only defaults; production must set every secret explicitly. */
+/**
+ * Defaults for secrets and provider keys, applied only when NODE_ENV is `development` or `test`
+ * explicitly; any other process (production, or NODE_ENV unset) must set every one of them.
+ */
 const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   JWT_SECRET: 'development-only-jwt-secret-change-me-0123456789',
   WEBHOOK_SECRET: 'development-only-webhook-secret',
   SEED_ADMIN_PASSWORD: 'admin-password-dev',
+  PAYMENT_PROVIDER_API_KEY: 'sandbox-key',
+  PAYMENT_PROVIDER_CLIENT_SECRET: 'sandbox-client-secret',
+  VTU_PROVIDER_API_KEY: 'sandbox-key',
 };
+
+const ENVIRONMENTS_WITH_DEFAULTS = new Set(['development', 'test']);
 
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const isProduction = env.NODE_ENV === 'production';
-  const merged = isProduction ? { ...env } : { ...DEVELOPMENT_DEFAULTS, ...env };
+  const merged = ENVIRONMENTS_WITH_DEFAULTS.has(env.NODE_ENV ?? '') ? { ...DEVELOPMENT_DEFAULTS, ...env } : { ...env };
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -13,6 +13,18 @@ export interface AccessClaims {
   typ: 'access';
 }
 
+/** What a verified access token carries besides the claims we sign. */
+export interface VerifiedAccessClaims extends AccessClaims {
+  aud?: string | string[];
+  iss?: string;
+  exp?: number;
+}
+
+/** An access token is for one tenant only: its audience and its tenant claim both name it. */
+export function isAccessTokenFor(claims: VerifiedAccessClaims, tenant: string | undefined): boolean {
+  return tenant !== undefined && claims.typ === 'access' && claims.aud === tenant && claims.tenant === tenant;
+}
+
 export interface TokenPair {
   access: string;
   refresh: string;
@@ -96,15 +108,22 @@ export function createTokenService(settings: TokenSettings) {
       return { access: signAccess(outcome.subject), refresh: outcome.refresh };
     },
 
-    /** Logout: the presented token's family can no longer be refreshed. */
-    async revoke(em: EntityManager, tenant: string, refreshToken: string): Promise<boolean> {
-      const rows = await em.fork().execute<{ id: string }[]>(
-        `update refresh_tokens set revoked_at = now()
-         where family_id = (select family_id from refresh_tokens where token_hash = ? and tenant = ?) and revoked_at is null
-         returning id`,
-        [hashOf(refreshToken), tenant],
+    /**
+     * Logout: the presented token's family can no longer be refreshed. Only the caller's own
+     * token counts; another user's token is refused and stays valid.
+     */
+    async revoke(em: EntityManager, subject: Pick<TokenSubject, 'id' | 'tenant'>, refreshToken: string): Promise<void> {
+      const [owned] = await em.fork().execute<{ family_id: string }[]>(
+        `with owned as (
+           select family_id from refresh_tokens where token_hash = ? and tenant = ? and user_id = ?
+         ), revoked as (
+           update refresh_tokens set revoked_at = now()
+           where family_id in (select family_id from owned) and revoked_at is null
+         )
+         select family_id from owned`,
+        [hashOf(refreshToken), subject.tenant, subject.id],
       );
-      return rows.length > 0;
+      if (!owned) throw new DomainError(FailureType.Unauthenticated, 'Token is invalid or expired');
     },
   };
 }

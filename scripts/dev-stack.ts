@@ -34,7 +34,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+  const nodeEnv = process.env.NODE_ENV ?? 'development';
+  // The sandbox is on only because this launcher says so; configuration never infers it.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: nodeEnv,
+    SANDBOX: process.env.SANDBOX ?? (nodeEnv === 'production' ? 'false' : 'true'),
+  };
 
   if (!env.DATABASE_URL) {
     say(`starting embedded Postgres on 127.0.0.1:${PG_PORT} (data in .data/postgres)`);

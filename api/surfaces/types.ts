@@ -6,6 +6,7 @@ import type { Logger } from '../../core/logger.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { Auth } from '../auth.js';
 import type { OpenApi } from '../openapi.js';
+import type { RateLimits } from '../rate-limit.js';
 import type { routeBuilder } from '../routes.js';
 
 /** What every surface router is built from. */
@@ -17,6 +18,8 @@ export interface SurfaceDeps {
   auth: Auth;
   openapi: OpenApi;
   logger: Logger;
+  /** Shared by every mount of a surface and, through Postgres, by every API replica. */
+  rateLimits: RateLimits;
 }
 
 /** A surface's route table helpers, shared by its route modules. */

@@ -1,6 +1,7 @@
 /** Business durations shrunk so the suite runs funding, requery and expiry cycles in seconds. */
 export const TEST_ENV = {
   NODE_ENV: 'test',
+  SANDBOX: 'true',
   LOG_LEVEL: 'silent',
   JWT_SECRET: 'test-only-jwt-secret-0123456789-abcdefghij',
   WEBHOOK_SECRET: 'test-only-webhook-secret',

@@ -68,7 +68,8 @@ export function registerAuthRoutes({ deps, route, authenticated, authLimit }: Su
       method: 'post',
       path: '/api/v1/auth/logout/',
       summary: 'Revoke the refresh token (and its rotations)',
-      description: 'Not in the original contract; access tokens expire on their own within minutes.',
+      description:
+        "Not in the original contract; access tokens expire on their own within minutes. The refresh token must be the caller's own; any other is refused with 401 and stays valid.",
       secured: true,
       body: S.RefreshBody,
       responses: { 200: { description: 'Logged out', schema: S.Detail }, 401: unauthorized },
@@ -76,7 +77,7 @@ export function registerAuthRoutes({ deps, route, authenticated, authLimit }: Su
     authenticated,
     async (req, res) => {
       const { refresh } = body(req, S.RefreshBody);
-      await deps.tokens.revoke(deps.em, MAXTERA.slug, refresh);
+      await deps.tokens.revoke(deps.em, requireUser(req), refresh);
       res.json({ detail: 'Successfully logged out.' });
     },
   );

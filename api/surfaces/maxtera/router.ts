@@ -1,6 +1,4 @@
 import express from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { DomainError, FailureType } from '../../../core/errors.js';
 import { notFoundHandler, surfaceErrorHandler } from '../../errors.js';
 import { idempotent } from '../../idempotency.js';
 import { routeBuilder } from '../../routes.js';
@@ -28,14 +26,7 @@ export function createMaxteraRouter(deps: SurfaceDeps, mountPath = '/maxtera'): 
     route: routeBuilder(router, deps.openapi, { mountPath, tag: 'Maxtera' }),
     authenticated: deps.auth.authenticated,
     idempotency: idempotent({ em: deps.em, ttlHours: deps.config.IDEMPOTENCY_TTL_HOURS }),
-    authLimit: rateLimit({
-      windowMs: 60_000,
-      limit: deps.config.AUTH_RATE_LIMIT_PER_MINUTE,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: (req) => `${MAXTERA.slug}:${ipKeyGenerator(req.ip ?? '')}`,
-      handler: (_req, _res, next) => next(new DomainError(FailureType.RateLimited, 'Request was throttled.')),
-    }),
+    authLimit: deps.rateLimits.auth(MAXTERA.slug),
   };
   registerAuthRoutes(routes);
   registerWalletRoutes(routes);

@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { PostgresStore } from '@acpr/rate-limit-postgresql';
+import pg from 'pg';
+import { migrate } from 'postgres-migrations';
+import { DomainError, FailureType } from '../core/errors.js';
+
+const WINDOW_MS = 60_000;
+const SCHEMA = 'rate_limit';
+const POOL_MAX = 2;
+
+/** Limits every API replica shares: the counts live in Postgres, keyed by tenant and client IP. */
+export interface RateLimits {
+  /**
+   * The register/login/refresh limit of one surface. Built once per tenant, so a surface mounted
+   * twice (at its prefix and at `/`) counts a client once across both mounts.
+   */
+  auth(tenant: string): RequestHandler;
+  close(): Promise<void>;
+}
+
+export interface RateLimitSettings {
+  databaseUrl: string;
+  authPerMinute: number;
+}
+
+/**
+ * The store keeps its tables in its own `rate_limit` schema, created by the package's own SQL
+ * migrations (its bookkeeping table included, so nothing lands in `public` beside MikroORM's
+ * tables). The store starts those migrations unawaited in its constructor; applying them here
+ * first, under the package's advisory lock, means the API never serves before the tables exist
+ * and the constructor's run finds nothing left to do.
+ */
+export async function createRateLimits(settings: RateLimitSettings): Promise<RateLimits> {
+  const connection = { connectionString: settings.databaseUrl, options: `-c search_path=${SCHEMA},public` };
+  await applyStoreMigrations(connection);
+
+  const limits = new Map<string, { handler: RequestHandler; store: PostgresStore }>();
+  return {
+    auth(tenant) {
+      let limit = limits.get(tenant);
+      if (!limit) {
+        // Replicas with the same limit share one window; a changed limit starts its own.
+        const store = new PostgresStore({ ...connection, max: POOL_MAX }, `auth:${tenant}:${settings.authPerMinute}`);
+        const handler = rateLimit({
+          windowMs: WINDOW_MS,
+          limit: settings.authPerMinute,
+          standardHeaders: 'draft-8',
+          legacyHeaders: false,
+          store,
+          keyGenerator: (req) => `${tenant}:${ipKeyGenerator(req.ip ?? '')}`,
+          handler: (_req, _res, next) => next(new DomainError(FailureType.RateLimited, 'Too many requests; try again later.')),
+        });
+        limit = { handler, store };
+        limits.set(tenant, limit);
+      }
+      return limit.handler;
+    },
+    async close() {
+      await Promise.all([...limits.values()].map(({ store }) => (store.pool as pg.Pool).end()));
+      limits.clear();
+    },
+  };
+}
+
+async function applyStoreMigrations(connection: pg.ClientConfig): Promise<void> {
+  const packageEntry = createRequire(import.meta.url).resolve('@acpr/rate-limit-postgresql');
+  const client = new pg.Client(connection);
+  await client.connect();
+  try {
+    // Replicas starting together on a fresh database would race on `create schema`.
+    await client.query(`select pg_advisory_lock(hashtext('${SCHEMA}'))`);
+    await client.query(`create schema if not exists ${SCHEMA}`);
+    await migrate({ client }, join(dirname(packageEntry), 'migrations'));
+  } finally {
+    await client.end();
+  }
+}
