@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, FailureType } from './errors.js';
+import { unauthenticated } from './errors.js';
 
 /** HS256 only: a token signed with any other algorithm (or none) is refused. */
 export const ACCESS_TOKEN_ALGORITHM = 'HS256' as const;
@@ -103,7 +103,7 @@ export function createTokenService(settings: TokenSettings) {
         return { kind: 'rotated' as const, subject, refresh: await storeRefresh(tx, subject, row.family_id) };
       });
       if (outcome.kind !== 'rotated') {
-        throw new DomainError(FailureType.Unauthenticated, 'Token is invalid or expired');
+        throw unauthenticated('invalid-refresh');
       }
       return { access: signAccess(outcome.subject), refresh: outcome.refresh };
     },
@@ -123,7 +123,7 @@ export function createTokenService(settings: TokenSettings) {
          select family_id from owned`,
         [hashOf(refreshToken), subject.tenant, subject.id],
       );
-      if (!owned) throw new DomainError(FailureType.Unauthenticated, 'Token is invalid or expired');
+      if (!owned) throw unauthenticated('invalid-refresh');
     },
   };
 }

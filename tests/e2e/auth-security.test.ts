@@ -55,7 +55,7 @@ describe('Maxtera access tokens', () => {
   it.each(forged)('when the token has %s, then 401 in the DRF envelope', async (_case, token) => {
     const res = await balanceWith(token());
     expect(res.status).toBe(401);
-    expect(res.body).toEqual(expect.objectContaining({ detail: expect.any(String) }));
+    expect(res.body).toEqual({ detail: 'Given token not valid for any token type', code: 'token_not_valid' });
   });
 });
 
@@ -75,7 +75,7 @@ describe('Maxtera logout', () => {
     const attacker = await m.signUp();
     const res = await m.api().post('/maxtera/api/v1/auth/logout/').set(attacker.auth).send({ refresh: victim.refresh });
     expect(res.status).toBe(401);
-    expect(res.body).toEqual(expect.objectContaining({ detail: expect.any(String) }));
+    expect(res.body).toEqual({ detail: 'Token is invalid or expired', code: 'token_not_valid' });
     expect(await refreshFamilyRevoked(victim.refresh)).toBe(false);
     const refreshed = await m.api().post('/maxtera/api/v1/auth/token/refresh/').send({ refresh: victim.refresh });
     expect(refreshed.status).toBe(200);
@@ -130,7 +130,7 @@ describe('auth rate limit', () => {
     ] as const) {
       const throttled = await login(url, path, ip);
       expect(throttled.status).toBe(429);
-      expect(throttled.body).toEqual({ detail: expect.any(String) });
+      expect(throttled.body).toEqual({ detail: 'Request was throttled.' });
     }
 
     const [row] = await limited.orm.em.fork().execute<{ count: number }[]>(
