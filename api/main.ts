@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
-import { publicBaseUrl } from '../core/providers.js';
+import { createProviderRegistry, loadTenantProviderSettings, publicBaseUrl } from '../providers/registry.js';
 import { initORM, type Orm } from '../db/orm.js';
 import { createApp } from './app.js';
 import { createRateLimits } from './rate-limit.js';
@@ -24,7 +24,7 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
   let baseUrl = publicBaseUrl(config);
   const sandbox = config.sandbox
     ? createSandboxRouter({
-        webhookUrl: () => `${baseUrl}/webhooks/payments/onepipe`,
+        webhookUrl: () => `${baseUrl}/webhooks/onepipe`,
         webhookSecret: config.WEBHOOK_SECRET,
         paymentsClientSecret: config.PAYMENT_PROVIDER_CLIENT_SECRET,
         paymentsApiKey: config.PAYMENT_PROVIDER_API_KEY,
@@ -33,7 +33,9 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
       })
     : undefined;
   const rateLimits = await createRateLimits({ databaseUrl: config.DATABASE_URL, authPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE });
-  const app = createApp({ config, orm, temporal, logger, sandbox, rateLimits });
+  // The API uses the registry for webhook verification; adapters are the worker's business.
+  const providers = createProviderRegistry(config, await loadTenantProviderSettings(orm.em.fork()), baseUrl);
+  const app = createApp({ config, orm, temporal, logger, sandbox, rateLimits, providers });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);

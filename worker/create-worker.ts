@@ -1,7 +1,8 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Orm } from '../db/orm.js';
 import { createActivities } from '../activities/index.js';
-import type { PaymentProvider, VtuProvider } from '../providers/types.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import { requestIdInActivityLogs, WORKFLOW_INTERCEPTOR_MODULES } from './interceptors.js';
 
 export interface PlatformWorkerDeps {
@@ -9,19 +10,20 @@ export interface PlatformWorkerDeps {
   namespace: string;
   taskQueue: string;
   orm: Orm;
-  payments: PaymentProvider;
-  vtu: VtuProvider;
+  providers: ProviderRegistry;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
 }
 
 export async function createPlatformWorker(deps: PlatformWorkerDeps): Promise<Worker> {
+  // Housekeeping asks Temporal whether a hold's flow still runs, over the worker's own connection.
+  const temporal = new Client({ connection: deps.connection, namespace: deps.namespace });
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ orm: deps.orm, payments: deps.payments, vtu: deps.vtu }),
+    activities: createActivities({ orm: deps.orm, providers: deps.providers, temporal }),
     // With a prebuilt bundle the workflow interceptors are already inside it.
     interceptors: { activity: [requestIdInActivityLogs], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     ...(deps.workflowBundlePath

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
-import { createProviders } from '../core/providers.js';
+import { createProviderRegistry, loadTenantProviderSettings } from '../providers/registry.js';
 import { initORM } from '../db/orm.js';
 import { createPlatformWorker } from './create-worker.js';
 import { ensureSchedules } from './schedules.js';
@@ -18,16 +18,22 @@ export async function runWorker(): Promise<void> {
   });
   const orm = await initORM(config.DATABASE_URL, { pool: { max: config.DB_POOL_MAX } });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const tenants = await loadTenantProviderSettings(orm.em.fork());
   const worker = await createPlatformWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     orm,
-    ...createProviders(config),
+    providers: createProviderRegistry(config, tenants),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  await ensureSchedules(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
+  await ensureSchedules(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    reconciledTenants: tenants.filter((t) => t.settings.providers?.payments).map((t) => t.slug),
+    reconciliationEvery: config.RECONCILIATION_EVERY,
+    housekeepingEvery: config.HOUSEKEEPING_EVERY,
+  });
   await clientConnection.close();
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   try {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString, type LogEntry, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../core/config.js';
-import { createProviders } from '../../core/providers.js';
+import { createProviderRegistry, loadTenantProviderSettings } from '../../providers/registry.js';
 import { startApi, type RunningApi } from '../../api/main.js';
 import { initORM, type Orm } from '../../db/orm.js';
 import { createPlatformWorker } from '../../worker/create-worker.js';
@@ -55,7 +55,7 @@ export async function startTestPlatform(
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           orm,
-          ...createProviders(config, api.url),
+          providers: createProviderRegistry(config, await loadTenantProviderSettings(orm.em.fork()), api.url),
           workflowBundlePath: requireEnv('WORKFLOW_BUNDLE_PATH'),
         });
   const running = worker?.run();
