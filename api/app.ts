@@ -8,12 +8,14 @@ import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { createTokenService } from '../core/tokens.js';
 import type { Orm } from '../db/orm.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import { createAuth } from './auth.js';
 import { notFoundHandler, platformEnvelope, surfaceErrorHandler } from './errors.js';
 import { createHealthRouter } from './health.js';
 import { createOpenApiRegistry } from './openapi.js';
 import type { RateLimits } from './rate-limit.js';
 import { createWebhookRouter } from './webhooks.js';
+import { createOpsRouter } from './ops.js';
 import { createMaxteraRouter } from './surfaces/maxtera/router.js';
 import type { SandboxRouter } from './sandbox.js';
 import './types.js';
@@ -24,6 +26,7 @@ export interface AppDeps {
   temporal: Client;
   logger: Logger;
   rateLimits: RateLimits;
+  providers: ProviderRegistry;
   /** Present only when the sandbox is on (never in production). */
   sandbox?: SandboxRouter;
 }
@@ -60,7 +63,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((_req, _res, next) => RequestContext.create(em, next));
 
   app.use('/health', createHealthRouter({ em, temporal: deps.temporal, namespace: deps.config.TEMPORAL_NAMESPACE }));
-  app.use('/webhooks', createWebhookRouter({ config: deps.config, em, temporal: deps.temporal, logger: deps.logger }));
+  app.use(
+    '/webhooks',
+    createWebhookRouter({ config: deps.config, em, temporal: deps.temporal, providers: deps.providers, logger: deps.logger }),
+  );
+  app.use('/ops/:tenant', createOpsRouter({ config: deps.config, em, temporal: deps.temporal, auth, openapi, logger: deps.logger }));
   if (deps.sandbox) app.use('/sandbox', deps.sandbox.router);
 
   let document: ReturnType<typeof openapi.generate> | undefined;

@@ -13,7 +13,12 @@ export interface SandboxRouter {
   vtuDeliveries(requestId: string): number;
 }
 
-const CompleteBody = z.object({ status: z.enum(['success', 'failed']), lose_webhook: z.boolean().default(false) });
+const CompleteBody = z.object({
+  status: z.enum(['success', 'failed']),
+  lose_webhook: z.boolean().default(false),
+  /** Minor units the payer actually paid, when it differs from what was asked. */
+  amount_minor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+});
 const FaultBody = z.object({
   provider: z.enum(['payments', 'vtu']),
   mode: z.enum(['timeout', 'error', 'pending', 'none']),
@@ -50,8 +55,10 @@ export function createSandboxRouter(deps: {
   const controls = express.Router();
   controls.use(express.json({ limit: '16kb' }));
   controls.post('/payments/:reference/complete', async (req, res) => {
-    const { status, lose_webhook } = body(req, CompleteBody);
-    res.json(await onepipe.completeCollection(String(req.params.reference), status, { loseWebhook: lose_webhook }));
+    const { status, lose_webhook, amount_minor } = body(req, CompleteBody);
+    res.json(
+      await onepipe.completeCollection(String(req.params.reference), status, { loseWebhook: lose_webhook, collectedMinor: amount_minor }),
+    );
   });
   controls.post('/faults', (req, res) => {
     const fault = body(req, FaultBody);

@@ -1,20 +1,24 @@
 import type { Request } from 'express';
-import type { Client } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../core/config.js';
-import { DomainError, FailureType } from '../core/errors.js';
+import { DomainError, FailureType, publicError } from '../core/errors.js';
 import { findUser } from '../core/users.js';
 import { fundWallet, purchase } from '../workflows/index.js';
 import {
+  COLLECTION_REFUSED_REASON,
   FlowType,
   flowWorkflowId,
+  fundingStateQuery,
+  payableReferenceUpdate,
   purchaseStateQuery,
+  type PayableReference,
   type PurchaseInput,
   type PurchaseKind,
   type PurchaseOutcome,
 } from '../workflows/contracts.js';
 import { requireTenant, requireUser } from './auth.js';
-import { resultWithin, startFlow } from './flows.js';
+import { resultWithin, startFlow, startFlowAndAwait } from './flows.js';
 import { IDEMPOTENCY_HEADER } from './idempotency.js';
 
 /**
@@ -52,19 +56,22 @@ export async function nextReferenceNumber(em: EntityManager, sequence: 'funding_
 }
 
 /**
- * Starts a deposit and answers at once with its reference. A retried request with the same
- * Idempotency-Key joins the first flow and answers with the first reference.
+ * Starts a deposit and answers once the provider has accepted the collection, so the reference
+ * the app receives is payable at once. A refusal is the app's error, not a pending reference; a
+ * provider that does not answer within FUNDING_ACCEPT_WAIT_MS gives 503 (the flow keeps trying,
+ * and a retry with the same Idempotency-Key joins it). A retried request joins the first flow and
+ * answers with the first reference.
  */
 export async function startWalletFunding(
   deps: WalletFlowDeps,
   req: Request,
   deposit: { amountMinor: bigint; method: string; reference: string },
-): Promise<{ reference: string }> {
+): Promise<PayableReference> {
   const user = requireUser(req);
   const tenant = requireTenant(req);
   const profile = await findUser(deps.em, tenant.slug, user.id);
   if (!profile) throw new DomainError(FailureType.Unauthenticated, 'User not found');
-  const handle = await startFlow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
+  const start = {
     workflow: fundWallet,
     workflowId: flowWorkflowId(tenant.slug, FlowType.FundWallet, businessKey(req, user.id, deposit.reference)),
     args: [
@@ -78,16 +85,33 @@ export async function startWalletFunding(
         customerEmail: profile.email ?? `${profile.phone}@users.${tenant.slug}.invalid`,
         timing: { pollIntervalMs: deps.config.FUNDING_POLL_INTERVAL_MS, timeoutMs: deps.config.FUNDING_TIMEOUT_MS },
       },
-    ],
+    ] as Parameters<typeof fundWallet>,
     tenant: tenant.slug,
     userId: user.id,
     flowType: FlowType.FundWallet,
     requestId: String(req.id),
     memo: { reference: deposit.reference, amountMinor: deposit.amountMinor.toString() },
-  });
-  const memo = (await handle.describe()).memo as { reference?: string } | undefined;
-  return { reference: memo?.reference ?? deposit.reference };
+  };
+  try {
+    return await startFlowAndAwait(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, start, payableReferenceUpdate, {
+      waitMs: deps.config.FUNDING_ACCEPT_WAIT_MS,
+      whenClosed: async (handle) => {
+        const state = await handle.query(fundingStateQuery);
+        if (state.status === 'failed' && state.failureReason === COLLECTION_REFUSED_REASON) throw collectionRefused();
+        return { reference: state.reference };
+      },
+    });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw collectionRefused(err);
+    if (isGrpcDeadlineError(err) || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      throw publicError(FailureType.ProviderUnavailable, 'The payment provider is not answering; please try again.', undefined, { cause: err });
+    }
+    throw err;
+  }
 }
+
+const collectionRefused = (cause?: unknown) =>
+  publicError(FailureType.ProviderRejected, 'The payment provider did not accept this payment.', undefined, { cause });
 
 /**
  * Runs a purchase flow and waits up to PURCHASE_RESPONSE_WAIT_MS for its outcome; past that
@@ -123,7 +147,7 @@ export async function runPurchase(deps: WalletFlowDeps, req: Request, order: Pur
     requestId: String(req.id),
     memo: { reference: order.reference, amountMinor: input.amountMinor, kind: order.kind },
   });
-  const outcome = await resultWithin<PurchaseOutcome>(handle, deps.config.PURCHASE_RESPONSE_WAIT_MS);
+  const outcome = await resultWithin<PurchaseOutcome>(deps.temporal, handle, deps.config.PURCHASE_RESPONSE_WAIT_MS);
   if (!outcome) {
     const state = await handle.query(purchaseStateQuery);
     return { status: 'pending', reference: state.reference };

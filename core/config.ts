@@ -1,6 +1,12 @@
+import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 
 const durationMs = z.coerce.number().int().positive();
+/** A Temporal Schedule interval in words, e.g. "5 minutes" or "1 hour". */
+const scheduleInterval = z
+  .string()
+  .regex(/^\d+ ?(seconds?|minutes?|hours?|days?|s|m|h|d)$/, 'must be a duration such as "5 minutes"')
+  .transform((v) => v as Duration);
 
 /** A secret or provider key: no default here; development and test get DEVELOPMENT_DEFAULTS. */
 const secret = (min = 1) =>
@@ -49,6 +55,11 @@ const ConfigSchema = z
     PURCHASE_REQUERY_LIMIT_MS: durationMs.default(24 * 3600_000),
     PURCHASE_RESPONSE_WAIT_MS: durationMs.default(25_000),
     HOLD_TTL_MS: durationMs.default(48 * 3600_000),
+    /** How long a funding request waits for the provider to accept the collection before answering 503. */
+    FUNDING_ACCEPT_WAIT_MS: durationMs.default(15_000),
+    /** Temporal Schedule intervals (e.g. '5 minutes'). */
+    RECONCILIATION_EVERY: scheduleInterval.default('5 minutes'),
+    HOUSEKEEPING_EVERY: scheduleInterval.default('1 hour'),
     IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(24).default(48),
 
     AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),

@@ -31,6 +31,7 @@ const providerResponseSchema = z.object({
       reference: z.string().min(1),
       payment_url: z.string().min(1).optional(),
       status: z.enum(['pending', 'success', 'failed']),
+      amount_collected: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     }),
   }),
 });
@@ -106,7 +107,13 @@ function toCollection(reference: string, reply: ProviderReply): Collection {
   const parsed = providerResponseSchema.safeParse(reply.body);
   if (!parsed.success) throw malformed(reply, parsed.error);
   const answer = parsed.data.data.provider_response;
-  return { reference, providerReference: answer.reference, status: answer.status, paymentUrl: answer.payment_url };
+  return {
+    reference,
+    providerReference: answer.reference,
+    status: answer.status,
+    paymentUrl: answer.payment_url,
+    collectedMinor: answer.amount_collected === undefined ? undefined : BigInt(answer.amount_collected),
+  };
 }
 
 function refusal(reply: ProviderReply): ProviderRejectedError {

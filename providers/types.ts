@@ -19,6 +19,8 @@ export interface Collection {
   providerReference: string;
   status: CollectionStatus;
   paymentUrl?: string;
+  /** What the provider says it collected, once it has; may differ from what was asked. */
+  collectedMinor?: bigint;
 }
 
 export interface PaymentProvider {

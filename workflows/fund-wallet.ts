@@ -1,10 +1,14 @@
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FundingActivities } from '../activities/funding.js';
 import {
+  COLLECTION_REFUSED_REASON,
+  FailureType,
   fundingStateQuery,
+  payableReferenceUpdate,
   paymentWebhookSignal,
   type FundingState,
   type FundWalletInput,
+  type PayableReference,
   type PaymentWebhookSignal,
 } from './contracts.js';
 
@@ -20,58 +24,76 @@ const provider = proxyActivities<FundingActivities>({
 });
 
 /**
- * Wallet funding: ask the provider to collect, wait for its webhook (polling as a fallback), then
- * credit the wallet exactly once. A collection still open at the deadline ends `failed`.
+ * Wallet funding: ask the provider to collect (the API's update returns once it has), wait for
+ * its webhook (polling as a fallback), then credit the wallet exactly once with what the provider
+ * actually collected. A collection still open at the deadline ends `failed`; reconciliation and
+ * the late-payment flow credit it if the money arrives after all.
  */
 export async function fundWallet(input: FundWalletInput): Promise<FundingState> {
   const state: FundingState = { reference: input.reference, status: 'pending' };
   let webhook: PaymentWebhookSignal | undefined;
+  let payable: PayableReference | undefined = undefined;
+  let refusal: string | undefined;
   setHandler(fundingStateQuery, () => state);
   setHandler(paymentWebhookSignal, (event) => {
     if (event.reference === input.reference && webhook === undefined) webhook = event;
   });
+  setHandler(payableReferenceUpdate, async () => {
+    await condition(() => payable !== undefined || refusal !== undefined);
+    if (payable) return payable;
+    throw ApplicationFailure.create({ type: FailureType.ProviderRejected, message: refusal, nonRetryable: true });
+  });
 
   await ledger.openFunding(input);
-  let collection: { status: 'pending' | 'success' | 'failed'; providerReference: string };
+  let collection: Awaited<ReturnType<FundingActivities['requestPaymentCollection']>>;
   try {
     collection = await provider.requestPaymentCollection(input);
   } catch {
-    return finish(state, 'failed', 'the payment provider did not accept the collection');
+    refusal = COLLECTION_REFUSED_REASON;
+    await fail(refusal);
+    return finished();
   }
+  payable = { reference: input.reference, paymentUrl: collection.paymentUrl };
 
   let status = collection.status;
+  let collectedMinor = input.amountMinor;
   const deadline = workflowInfo().startTime.getTime() + input.timing.timeoutMs;
   while (status === 'pending' && webhook === undefined) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     const signalled = await condition(() => webhook !== undefined, Math.min(input.timing.pollIntervalMs, remaining));
-    if (!signalled) status = await provider.checkPaymentCollection(input.reference);
+    if (!signalled) ({ status, amountMinor: collectedMinor } = await provider.checkPaymentCollection(input));
   }
   if (webhook) {
-    if (webhook.amountMinor !== input.amountMinor) {
-      return finish(state, 'failed', `collected ${webhook.amountMinor} but ${input.amountMinor} was requested`);
-    }
     status = webhook.status;
+    collectedMinor = webhook.amountMinor;
   }
 
   if (status === 'success') {
-    await ledger.creditFundedWallet(input, collection.providerReference);
-    state.status = 'success';
-    return state;
+    await credit(collectedMinor);
+  } else {
+    await fail(status === 'pending' ? 'the payment was not completed in time' : 'the payment failed');
+    // A confirmation that raced the deadline still counts: the money was collected.
+    if (status === 'pending' && webhook?.status === 'success') await credit(webhook.amountMinor);
   }
-  await finish(state, 'failed', status === 'pending' ? 'the payment was not completed in time' : 'the payment failed');
-  // A confirmation that raced the deadline still counts: the money was collected.
-  if (status === 'pending' && webhook?.status === 'success' && webhook.amountMinor === input.amountMinor) {
-    await ledger.creditFundedWallet(input, collection.providerReference);
+  return finished();
+
+  async function credit(amountMinor: string): Promise<void> {
+    // The provider's word on the amount wins: what it holds is what the user paid.
+    await ledger.creditFundedWallet(input, collection.providerReference, amountMinor);
     state.status = 'success';
     delete state.failureReason;
+    if (amountMinor !== input.amountMinor) state.receivedAmountMinor = amountMinor;
   }
-  return state;
 
-  async function finish(s: FundingState, final: 'failed', reason: string): Promise<FundingState> {
+  async function fail(reason: string): Promise<void> {
     await ledger.failFunding(reason);
-    s.status = final;
-    s.failureReason = reason;
-    return s;
+    state.status = 'failed';
+    state.failureReason = reason;
+  }
+
+  async function finished(): Promise<FundingState> {
+    await condition(allHandlersFinished);
+    return state;
   }
 }

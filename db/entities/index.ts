@@ -6,6 +6,7 @@ export * from './ledger.js';
 export * from './wallet-transaction.js';
 export * from './catalogue.js';
 export * from './platform.js';
+export * from './reconciliation.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -15,6 +16,7 @@ import { LedgerAccount, JournalEntry, JournalLine, LedgerHold } from './ledger.j
 import { WalletTransaction } from './wallet-transaction.js';
 import { DataPlan, BillService } from './catalogue.js';
 import { IdempotencyRecord, WebhookEvent } from './platform.js';
+import { ReconciliationItem } from './reconciliation.js';
 
 export const ENTITIES = [
   Currency,
@@ -30,4 +32,5 @@ export const ENTITIES = [
   BillService,
   IdempotencyRecord,
   WebhookEvent,
+  ReconciliationItem,
 ];

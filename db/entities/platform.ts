@@ -21,17 +21,25 @@ export const IdempotencyRecord = defineEntity({
   },
 });
 
-/** Provider webhooks already accepted, so a redelivered event does nothing twice. */
+/**
+ * The webhook inbox: every verified provider event is stored, then delivered to its flow from the
+ * store. `deliveredAt` is set only once the hand-off succeeded, so a redelivery of an event that
+ * was recorded but never handed off is delivered again, not dismissed as a duplicate.
+ */
 export const WebhookEvent = defineEntity({
   name: 'WebhookEvent',
   tableName: 'webhook_events',
   uniques: [{ properties: ['provider', 'eventId'] }],
+  indexes: [{ properties: ['deliveredAt', 'receivedAt'] }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     provider: p.string().length(32),
+    tenant: p.string().length(32),
     eventId: p.string(),
     reference: p.string(),
     payload: p.json<Record<string, unknown>>(),
     receivedAt: p.datetime().defaultRaw('now()'),
+    deliveredAt: p.datetime().nullable(),
+    deliveryAttempts: p.integer().default(0),
   },
 });

@@ -28,7 +28,12 @@ export interface WebhookDeliveryReport {
 export interface OnePipeSandbox {
   router: Router;
   /** `loseWebhook` completes the payment but never sends the webhook, so only polling can see it. */
-  completeCollection(reference: string, status: 'success' | 'failed', opts?: { loseWebhook?: boolean }): Promise<WebhookDeliveryReport>;
+  /** `collectedMinor` imitates a payer who paid another amount than was asked. */
+  completeCollection(
+    reference: string,
+    status: 'success' | 'failed',
+    opts?: { loseWebhook?: boolean; collectedMinor?: number },
+  ): Promise<WebhookDeliveryReport>;
 }
 
 interface SandboxCollection {
@@ -38,6 +43,8 @@ interface SandboxCollection {
   currency: string;
   status: CollectionStatus;
   paymentUrl: string;
+  /** What the payer actually paid, once the collection succeeded. */
+  collectedMinor?: number;
   /** Fixed when the collection becomes final, so every redelivery carries the same event. */
   eventId?: string;
 }
@@ -53,7 +60,7 @@ const requestSchema = z.object({
 const collectSchema = z.object({
   transaction_ref: z.string().min(1),
   amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  currency: z.string().length(3),
+  currency: z.string().min(3).max(8),
   customer: z.object({ email: z.string().min(1) }),
   details: z.object({ description: z.string() }),
 });
@@ -118,7 +125,7 @@ export function createOnePipeSandbox(options: OnePipeSandboxOptions): OnePipeSan
   async function completeCollection(
     reference: string,
     status: 'success' | 'failed',
-    opts: { loseWebhook?: boolean } = {},
+    opts: { loseWebhook?: boolean; collectedMinor?: number } = {},
   ): Promise<WebhookDeliveryReport> {
     const collection = collections.get(reference);
     if (!collection) throw new DomainError(FailureType.NotFound, `no sandbox collection ${reference}`);
@@ -126,6 +133,7 @@ export function createOnePipeSandbox(options: OnePipeSandboxOptions): OnePipeSan
       throw new DomainError(FailureType.Conflict, `collection ${reference} is already ${collection.status}`);
     }
     collection.status = status;
+    if (status === 'success') collection.collectedMinor ??= opts.collectedMinor ?? collection.amountMinor;
     collection.eventId ??= `evt_${randomUUID()}`;
     if (opts.loseWebhook) return { delivered: false, httpStatus: 0, eventId: collection.eventId, error: 'webhook lost on purpose' };
     return deliverWebhook(collection, collection.eventId, status);
@@ -135,7 +143,7 @@ export function createOnePipeSandbox(options: OnePipeSandboxOptions): OnePipeSan
     const body = JSON.stringify({
       event_id: eventId,
       type: 'collection.completed',
-      data: { transaction_ref: collection.reference, status, amount: collection.amountMinor },
+      data: { transaction_ref: collection.reference, status, amount: collection.collectedMinor ?? collection.amountMinor },
     });
     const signature = signPaymentWebhook(body, options.webhookSecret, Math.floor(Date.now() / 1000));
     try {
@@ -200,6 +208,7 @@ function collectionAnswer(collection: SandboxCollection) {
         reference: collection.providerReference,
         payment_url: collection.paymentUrl,
         status: collection.status,
+        amount_collected: collection.collectedMinor,
       },
     },
   };

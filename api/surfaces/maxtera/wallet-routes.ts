@@ -35,7 +35,7 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
       path: '/api/v1/wallet/fund/',
       summary: 'Start a deposit through OnePipe',
       description:
-        'Starts a funding flow and answers at once with `pending`. The wallet is credited when the provider confirms (webhook, or polling as a fallback); the transaction then shows `success` or `failed`.',
+        'Starts a funding flow and answers `pending` once OnePipe has accepted the collection, so the reference is payable at once. The wallet is credited with what the provider confirms (webhook, or polling as a fallback); the transaction then shows `success` or `failed`. A refused collection answers 502; a provider that does not answer in time, 503 (retry with the same Idempotency-Key).',
       secured: true,
       idempotent: true,
       body: S.FundBody,
