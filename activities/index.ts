@@ -1,11 +1,34 @@
 import { createFundingActivities, type FundingActivityDeps } from './funding.js';
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchases.js';
-import { createLedgerActivities } from './ledger.js';
+import { createHousekeepingActivities, type HousekeepingActivityDeps } from './housekeeping.js';
+import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.js';
 
-export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps;
+export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps;
+
+/**
+ * Merges activity groups into the one map the worker registers. Temporal knows activities by
+ * name only, so two groups exporting the same name would silently shadow each other: refuse it.
+ */
+export function mergeActivityGroups<T extends Record<string, unknown>[]>(...groups: T): UnionToIntersection<T[number]> {
+  const merged: Record<string, unknown> = {};
+  for (const group of groups) {
+    for (const [name, fn] of Object.entries(group)) {
+      if (name in merged) throw new Error(`two activities are named "${name}"`);
+      merged[name] = fn;
+    }
+  }
+  return merged as UnionToIntersection<T[number]>;
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createFundingActivities(deps), ...createPurchaseActivities(deps), ...createLedgerActivities(deps) };
+  return mergeActivityGroups(
+    createFundingActivities(deps),
+    createPurchaseActivities(deps),
+    createHousekeepingActivities(deps),
+    createReconciliationActivities(deps),
+  );
 }
 
 export type Activities = ReturnType<typeof createActivities>;

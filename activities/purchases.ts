@@ -1,16 +1,20 @@
 import { currentWorkflowId } from './context.js';
 import type { Orm } from '../db/orm.js';
-import { placeHold, postHold, voidHold } from '../core/ledger.js';
+import { keepHoldForReview, placeHold, postHold, voidHold } from '../core/ledger.js';
 import { ensureSystemAccount, ensureWalletAccount, SYSTEM_ACCOUNTS } from '../core/accounts.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import { ProviderOutcomeUnknownError, ProviderRejectedError, type VtuOrder, type VtuProvider, type VtuResult } from '../providers/types.js';
-import type { PurchaseInput } from '../workflows/contracts.js';
+import type { PurchaseDecision, PurchaseInput } from '../workflows/contracts.js';
 import { finishWalletTransaction, openWalletTransaction } from './wallet-transactions.js';
 import { withTypedFailures } from './failures.js';
 
 export interface PurchaseActivityDeps {
   orm: Orm;
-  vtu: VtuProvider;
+  providers: ProviderRegistry;
 }
+
+/** How long a hold under review stays reserved at the least; its flow decides, not the clock. */
+const REVIEW_HOLD_DAYS = 365;
 
 export interface OpenedPurchase {
   transactionId: number;
@@ -28,7 +32,7 @@ function vtuOrderOf(input: PurchaseInput): VtuOrder {
   };
 }
 
-export function createPurchaseActivities({ orm, vtu }: PurchaseActivityDeps) {
+export function createPurchaseActivities({ orm, providers }: PurchaseActivityDeps) {
   return withTypedFailures({
     /** Records the purchase and reserves its price in one transaction; nothing is written without funds. */
     async openPurchase(input: PurchaseInput): Promise<OpenedPurchase> {
@@ -62,10 +66,11 @@ export function createPurchaseActivities({ orm, vtu }: PurchaseActivityDeps) {
 
     /** An unknown outcome is reported as pending: the flow re-queries, it never refunds blind. */
     async submitVtuOrder(input: PurchaseInput): Promise<VtuResult> {
-      return submitOrClassify(vtu, vtuOrderOf(input));
+      return submitOrClassify(providers.vtu(input.tenant), vtuOrderOf(input));
     },
 
     async requeryVtuOrder(input: PurchaseInput): Promise<VtuResult> {
+      const vtu = providers.vtu(input.tenant);
       try {
         return await vtu.queryOrder(input.reference);
       } catch (err) {
@@ -76,19 +81,31 @@ export function createPurchaseActivities({ orm, vtu }: PurchaseActivityDeps) {
       }
     },
 
-    async settlePurchase(holdId: string, providerReference: string | undefined): Promise<void> {
+    /** The provider's answer stayed unknown: the hold stays reserved until an operator decides. */
+    async keepPurchaseForReview(holdId: string, reason: string): Promise<void> {
       const id = currentWorkflowId();
       await orm.em.fork().transactional(async (tx) => {
-        await postHold(tx, BigInt(holdId));
-        await finishWalletTransaction(tx, id, { status: 'success', providerReference });
+        await keepHoldForReview(tx, BigInt(holdId), new Date(Date.now() + REVIEW_HOLD_DAYS * 24 * 3600_000));
+        await tx.execute(
+          `update wallet_transactions set under_review = true, details = details || ?::jsonb, updated_at = now() where workflow_id = ?`,
+          [JSON.stringify({ review: { reason, since: new Date().toISOString() } }), id],
+        );
       });
     },
 
-    async refundPurchase(holdId: string, reason: string): Promise<void> {
+    async settlePurchase(holdId: string, providerReference: string | undefined, decision?: PurchaseDecision): Promise<void> {
+      const id = currentWorkflowId();
+      await orm.em.fork().transactional(async (tx) => {
+        await postHold(tx, BigInt(holdId));
+        await finishWalletTransaction(tx, id, { status: 'success', providerReference, decision });
+      });
+    },
+
+    async refundPurchase(holdId: string, reason: string, decision?: PurchaseDecision): Promise<void> {
       const id = currentWorkflowId();
       await orm.em.fork().transactional(async (tx) => {
         await voidHold(tx, BigInt(holdId));
-        await finishWalletTransaction(tx, id, { status: 'failed', failureReason: reason });
+        await finishWalletTransaction(tx, id, { status: 'failed', failureReason: reason, decision });
       });
     },
   });

@@ -33,14 +33,22 @@ export async function openWalletTransaction(tx: EntityManager, t: OpenTransactio
 export async function finishWalletTransaction(
   tx: EntityManager,
   workflowId: string,
-  outcome: { status: 'success' | 'failed'; providerReference?: string; failureReason?: string },
+  outcome: {
+    status: 'success' | 'failed';
+    providerReference?: string;
+    failureReason?: string;
+    /** An operator's decision that ended a review, kept with the row for the audit trail. */
+    decision?: { action: string; reason: string; operator: string };
+  },
   opts: { overrideFailed?: boolean } = {},
 ): Promise<void> {
   const from = opts.overrideFailed ? ['pending', 'failed'] : ['pending'];
+  const details = outcome.decision ? { decision: { ...outcome.decision, decidedAt: new Date().toISOString() } } : {};
   await tx.execute(
     `update wallet_transactions
-     set status = ?, provider_reference = coalesce(?, provider_reference), failure_reason = ?, updated_at = now()
+     set status = ?, provider_reference = coalesce(?, provider_reference), failure_reason = ?, under_review = false,
+         details = details || ?::jsonb, updated_at = now()
      where workflow_id = ? and status in (?)`,
-    [outcome.status, outcome.providerReference ?? null, outcome.failureReason ?? null, workflowId, from],
+    [outcome.status, outcome.providerReference ?? null, outcome.failureReason ?? null, JSON.stringify(details), workflowId, from],
   );
 }

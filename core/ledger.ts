@@ -497,3 +497,14 @@ function fromRow(r: HoldRow): LockedHold {
 function toHold(h: LockedHold): Hold {
   return { id: h.id, status: h.status, amount: h.amount, postedAmount: h.postedAmount, postingEntryId: h.postingEntryId };
 }
+
+/**
+ * Moves a pending hold's expiry out, so that the flow that owns it (a purchase under review) can
+ * still post or void it after the usual expiry; the sweeper leaves it alone meanwhile.
+ */
+export async function keepHoldForReview(tx: Tx, holdId: bigint, until: Date): Promise<void> {
+  await tx.execute(`update ledger_holds set expires_at = greatest(expires_at, ?) where id = ? and status = 'pending'`, [
+    until,
+    holdId.toString(),
+  ]);
+}

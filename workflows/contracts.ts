@@ -3,7 +3,7 @@
  * search attributes. No Node built-ins and no I/O may be imported here. Money crosses the
  * Temporal boundary as decimal strings of minor units, since JSON has no bigint.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /** Activity header carrying the id of the HTTP request that started the flow, for log lines. */
@@ -12,8 +12,12 @@ export const REQUEST_ID_HEADER = 'request-id';
 export const FlowType = {
   FundWallet: 'fund-wallet',
   Purchase: 'purchase',
-  ExpireHolds: 'expire-holds',
   LatePayment: 'late-payment',
+  UnmatchedPayment: 'unmatched-payment',
+  Reconciliation: 'reconciliation',
+  ResolveSuspense: 'resolve-suspense',
+  /** Sweeps and purges: one type, so ops can filter them out of the UI's list. */
+  Housekeeping: 'housekeeping',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 
@@ -48,10 +52,27 @@ export interface PaymentWebhookSignal {
 export interface FundingState {
   reference: string;
   status: 'pending' | FinalStatus;
+  /** What the provider confirmed, when it differs from what was asked. */
+  receivedAmountMinor?: string;
   failureReason?: string;
 }
 
+/** The failure reason of a deposit whose collection the provider refused. */
+export const COLLECTION_REFUSED_REASON = 'the payment provider did not accept the collection';
+
+/** What the app needs to send its user to pay: answered once the provider has the collection. */
+export interface PayableReference {
+  reference: string;
+  paymentUrl?: string;
+}
+
 export const paymentWebhookSignal = defineSignal<[PaymentWebhookSignal]>('paymentWebhook');
+
+/**
+ * Sent with the flow's start (update-with-start): completes once the provider accepted the
+ * collection, so the reference the API answers with is payable; fails if the provider refused.
+ */
+export const payableReferenceUpdate = defineUpdate<PayableReference>('payableReference');
 
 /** A payment confirmed after its funding flow had already ended. */
 export interface LatePaymentInput {
@@ -59,6 +80,15 @@ export interface LatePaymentInput {
   reference: string;
   fundingWorkflowId: string;
   eventId: string;
+  amountMinor: string;
+}
+
+/** A confirmed payment whose reference matches no deposit: parked in suspense for an operator. */
+export interface UnmatchedPaymentInput {
+  tenant: string;
+  provider: string;
+  eventId: string;
+  reference: string;
   amountMinor: string;
 }
 export const fundingStateQuery = defineQuery<FundingState>('fundingState');
@@ -85,9 +115,19 @@ export interface PurchaseInput {
 export interface PurchaseState {
   reference: string;
   transactionId?: number;
-  status: 'pending' | FinalStatus;
+  /** `review`: the provider's answer stayed unknown; the flow waits for an operator's decision. */
+  status: 'pending' | 'review' | FinalStatus;
   failureReason?: string;
 }
+
+/** An operator's decision on a purchase under review: deliver (post the hold) or refund (void it). */
+export interface PurchaseDecision {
+  action: 'post' | 'void';
+  reason: string;
+  operator: string;
+}
+
+export const purchaseDecisionSignal = defineSignal<[PurchaseDecision]>('purchaseDecision');
 
 export type PurchaseOutcome = Required<Pick<PurchaseState, 'reference' | 'transactionId'>> & {
   status: FinalStatus;
@@ -95,6 +135,33 @@ export type PurchaseOutcome = Required<Pick<PurchaseState, 'reference' | 'transa
 };
 
 export const purchaseStateQuery = defineQuery<PurchaseState>('purchaseState');
+
+/** An operator places money parked in suspense: into a user's wallet of the same tenant. */
+export interface SuspenseResolution {
+  tenant: string;
+  itemId: number;
+  userId: number;
+  reason: string;
+  operator: string;
+}
+
+// --- housekeeping and reconciliation -------------------------------------------------------------
+
+export interface HousekeepingResult {
+  holdsVoided: number;
+  holdsLeftToLiveFlows: number;
+  idempotencyRecordsPurged: number;
+  refreshTokensPurged: number;
+  webhookEventsPurged: number;
+}
+
+export interface ReconciliationResult {
+  tenant: string;
+  depositsRequeried: number;
+  lateDepositsCredited: string[];
+  purchasesAwaitingReview: string[];
+  openSuspenseItems: number;
+}
 
 export function flowWorkflowId(tenant: string, flow: FlowType, businessKey: string): string {
   return `${tenant}:${flow}:${businessKey}`;

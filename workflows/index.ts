@@ -1,4 +1,5 @@
 export { fundWallet } from './fund-wallet.js';
 export { purchase } from './purchase.js';
-export { expireLedgerHolds } from './expire-holds.js';
-export { settleLatePayment } from './late-payment.js';
+export { settleLatePayment, parkUnmatchedPayment, resolveSuspenseItem } from './late-payment.js';
+export { runHousekeeping } from './housekeeping.js';
+export { reconcileTenant } from './reconciliation.js';

@@ -1,6 +1,13 @@
-import { ApplicationFailure, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { PurchaseActivities } from '../activities/purchases.js';
-import { FailureType, purchaseStateQuery, type PurchaseInput, type PurchaseOutcome, type PurchaseState } from './contracts.js';
+import {
+  purchaseDecisionSignal,
+  purchaseStateQuery,
+  type PurchaseDecision,
+  type PurchaseInput,
+  type PurchaseOutcome,
+  type PurchaseState,
+} from './contracts.js';
 
 // Timeouts bound how long a crashed worker's in-flight step waits before another worker retries it.
 const ledger = proxyActivities<PurchaseActivities>({
@@ -17,12 +24,18 @@ const MAX_REQUERY_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Airtime, data and bill purchases as a saga: reserve the price, ask the provider, then post the
- * reservation or release it. An ambiguous answer is re-queried until it is final; past the limit
- * the hold stays in place and the flow fails for ops to resolve, never refunding blind.
+ * reservation or release it. The hold is this flow's alone: an ambiguous answer is re-queried
+ * until final, and past the limit the flow keeps the hold under review and waits for an operator
+ * to decide (deliver or refund), never refunding blind.
  */
 export async function purchase(input: PurchaseInput): Promise<PurchaseOutcome> {
   const state: PurchaseState = { reference: input.reference, status: 'pending' };
+  let decision: PurchaseDecision | undefined;
   setHandler(purchaseStateQuery, () => state);
+  setHandler(purchaseDecisionSignal, (d) => {
+    // Only a flow under review takes decisions, and only the first one.
+    if (state.status === 'review' && decision === undefined) decision = d;
+  });
 
   const opened = await ledger.openPurchase(input);
   state.transactionId = opened.transactionId;
@@ -30,20 +43,26 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseOutcome> {
   let result = await provider.submitVtuOrder(input);
   const deadline = Date.now() + input.timing.requeryLimitMs;
   let interval = input.timing.requeryIntervalMs;
-  while (result.status === 'pending') {
-    if (Date.now() >= deadline) {
-      throw ApplicationFailure.create({
-        type: FailureType.PurchaseUnresolved,
-        message: `provider outcome for ${input.reference} still unknown; the hold is kept for review`,
-        nonRetryable: true,
-      });
-    }
-    await sleep(interval);
+  while (result.status === 'pending' && Date.now() < deadline) {
+    await sleep(Math.min(interval, Math.max(deadline - Date.now(), 1)));
     interval = Math.min(interval * 2, MAX_REQUERY_INTERVAL_MS);
     result = await provider.requeryVtuOrder(input);
   }
 
-  if (result.status === 'success') {
+  if (result.status === 'pending') {
+    await ledger.keepPurchaseForReview(opened.holdId, `provider outcome unknown after ${input.timing.requeryLimitMs} ms`);
+    state.status = 'review';
+    await condition(() => decision !== undefined);
+    const chosen = decision!;
+    if (chosen.action === 'post') {
+      await ledger.settlePurchase(opened.holdId, undefined, chosen);
+      state.status = 'success';
+    } else {
+      state.failureReason = 'the purchase could not be confirmed and was refunded';
+      await ledger.refundPurchase(opened.holdId, state.failureReason, chosen);
+      state.status = 'failed';
+    }
+  } else if (result.status === 'success') {
     await ledger.settlePurchase(opened.holdId, result.providerReference);
     state.status = 'success';
   } else {

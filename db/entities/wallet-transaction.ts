@@ -33,6 +33,8 @@ export const WalletTransaction = defineEntity({
     holdId: p.bigint('bigint').nullable(),
     details: p.json<Record<string, unknown>>().default('{}'),
     failureReason: p.string().nullable(),
+    /** A purchase whose outcome stayed unknown: its flow waits for an operator's decision. */
+    underReview: p.boolean().default(false),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
   },

@@ -32,6 +32,11 @@ export class SandboxFaults {
     this.#planned.set(provider, { mode, outcome, remaining: count });
   }
 
+  peek(provider: SandboxProviderName): Fault | undefined {
+    const planned = this.#planned.get(provider);
+    return planned && { mode: planned.mode, outcome: planned.outcome };
+  }
+
   take(provider: SandboxProviderName): Fault | undefined {
     const planned = this.#planned.get(provider);
     if (!planned) return undefined;

@@ -120,7 +120,9 @@ export function createVtpassSandbox(options: VtpassSandboxOptions): VtpassSandbo
       res.json({ code: VTPASS_CODES.unknownRequestId, response_description: 'INVALID REQUEST ID' });
       return;
     }
-    if (order.status === 'pending' && order.settlesAs) settle(order, SETTLED_STATUS[order.settlesAs]);
+    // A planned `pending` fault keeps the outcome unknown for that many more re-queries.
+    const stillUnknown = order.status === 'pending' && options.faults.peek('vtu')?.mode === 'pending' && options.faults.take('vtu');
+    if (!stillUnknown && order.status === 'pending' && order.settlesAs) settle(order, SETTLED_STATUS[order.settlesAs]);
     answer(res, order);
   });
 
