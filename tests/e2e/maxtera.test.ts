@@ -184,10 +184,10 @@ describe('Maxtera wallet funding', () => {
   it('when a webhook is signed with the wrong secret or is stale, then it is refused and nothing changes', async () => {
     const body = JSON.stringify({ event_id: 'evt-forged', type: 'collection.completed', data: { transaction_ref: 'MPX-1', status: 'success', amount: 100 } });
     const now = Math.floor(Date.now() / 1000);
-    const wrongSecret = await m.api().post('/webhooks/payments/onepipe').set('Content-Type', 'application/json')
+    const wrongSecret = await m.api().post('/webhooks/onepipe').set('Content-Type', 'application/json')
       .set(PAYMENT_SIGNATURE_HEADER, signPaymentWebhook(body, 'not-the-secret-at-all', now)).send(body);
     expect(wrongSecret.status).toBe(401);
-    const stale = await m.api().post('/webhooks/payments/onepipe').set('Content-Type', 'application/json')
+    const stale = await m.api().post('/webhooks/onepipe').set('Content-Type', 'application/json')
       .set(PAYMENT_SIGNATURE_HEADER, signPaymentWebhook(body, platform.config.WEBHOOK_SECRET, now - 3600)).send(body);
     expect(stale.status).toBe(401);
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expectTrialBalanceZero } from '../support/db.js';
 import { eventually, maxtera } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { EXPIRE_HOLDS_SCHEDULE_ID } from '../../worker/schedules.js';
+import { HOUSEKEEPING_SCHEDULE_ID, reconciliationScheduleId } from '../../worker/schedules.js';
 import { temporal } from '@temporalio/proto';
 
 let platform: TestPlatform;
@@ -90,8 +90,11 @@ it('when the worker is killed with purchases in flight, then after a restart eve
   await expectTrialBalanceZero(platform.orm.em);
 });
 
-it('when a worker process starts, then the hold-expiry schedule exists and runs the sweep every minute', async () => {
-  const schedule = await platform.temporal.schedule.getHandle(EXPIRE_HOLDS_SCHEDULE_ID).describe();
-  expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 60_000 })]);
-  expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'expireLedgerHolds' });
+it('when a worker process starts, then housekeeping runs hourly and each paying tenant is reconciled on its own schedule', async () => {
+  const housekeeping = await platform.temporal.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).describe();
+  expect(housekeeping.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
+  expect(housekeeping.action).toMatchObject({ type: 'startWorkflow', workflowType: 'runHousekeeping', taskQueue: platform.config.TEMPORAL_TASK_QUEUE });
+  const reconciliation = await platform.temporal.schedule.getHandle(reconciliationScheduleId('maxtera')).describe();
+  expect(reconciliation.spec.intervals).toEqual([expect.objectContaining({ every: 300_000 })]);
+  expect(reconciliation.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileTenant', args: ['maxtera'] });
 });

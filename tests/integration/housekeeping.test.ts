@@ -1,16 +1,24 @@
+import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Orm } from '../../db/orm.js';
 import { getBalances, placeHold, postHold } from '../../core/ledger.js';
-import { createLedgerActivities } from '../../activities/ledger.js';
-import { freshAccounts, fundAccount, openTestOrm, uniqueId } from '../support/db.js';
+import { createHousekeepingActivities } from '../../activities/housekeeping.js';
+import { freshAccounts, fundAccount, openTestOrm, requireEnv, uniqueId } from '../support/db.js';
 
 let orm: Orm;
+let connection: Connection;
+let temporal: Client;
 beforeAll(async () => {
   orm = await openTestOrm();
+  connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+  temporal = new Client({ connection });
 });
 afterAll(async () => {
+  await connection.close();
   await orm.close();
 });
+
+const createLedgerActivities = (opts: { orm: Orm; clock?: () => Date }) => createHousekeepingActivities({ ...opts, temporal });
 
 async function walletWithHold(expiresAt: Date) {
   const { wallet, source } = await freshAccounts(orm.em);
@@ -32,13 +40,14 @@ async function walletWithHold(expiresAt: Date) {
 const holdStatus = async (id: bigint) =>
   (await orm.em.fork().execute<{ status: string }[]>('select status from ledger_holds where id = ?', [id.toString()]))[0]!.status;
 
-it('when a hold is past its expiry, then the sweep releases it and the funds are available again', async () => {
+it('when a hold is past its expiry and no flow owns it, then the sweep releases it and the funds are available again', async () => {
   const { wallet, hold } = await walletWithHold(new Date(Date.now() - 1000));
   const live = await walletWithHold(new Date(Date.now() + 3_600_000));
   const env = new MockActivityEnvironment();
   const activities = createLedgerActivities({ orm });
 
-  expect(await env.run(activities.expireLedgerHolds)).toBeGreaterThanOrEqual(1);
+  const swept = (await env.run(activities.voidHoldsOfClosedFlows)) as { holdsVoided: number };
+  expect(swept.holdsVoided).toBeGreaterThanOrEqual(1);
 
   expect(await holdStatus(hold.id)).toBe('expired');
   expect((await getBalances(orm.em.fork(), wallet)).available).toBe(1000n);
@@ -50,7 +59,7 @@ it('when the clock says a hold has not expired yet, then the sweep leaves it alo
   const expiresAt = new Date(Date.now() + 60_000);
   const { hold } = await walletWithHold(expiresAt);
   const activities = createLedgerActivities({ orm, clock: () => new Date(expiresAt.getTime() - 1) });
-  await new MockActivityEnvironment().run(activities.expireLedgerHolds);
+  await new MockActivityEnvironment().run(activities.voidHoldsOfClosedFlows);
   expect(await holdStatus(hold.id)).toBe('pending');
 });
 
@@ -58,6 +67,24 @@ it('when a hold was posted before the sweep reached it, then the sweep leaves th
   const { hold } = await walletWithHold(new Date(Date.now() + 500));
   await orm.em.fork().transactional((tx) => postHold(tx, hold.id));
   const later = createLedgerActivities({ orm, clock: () => new Date(Date.now() + 60_000) });
-  await new MockActivityEnvironment().run(later.expireLedgerHolds);
+  await new MockActivityEnvironment().run(later.voidHoldsOfClosedFlows);
   expect(await holdStatus(hold.id)).toBe('posted');
+});
+
+it('when housekeeping purges, then expired replay records and dead refresh tokens go and live ones stay', async () => {
+  const em = orm.em.fork();
+  const stale = uniqueId('idem');
+  const live = uniqueId('idem');
+  await em.execute(
+    `insert into idempotency_records (tenant, scope, key, request_hash, state, locked_until, expires_at)
+     values ('maxtera', 'test', ?, 'h', 'completed', now(), now() - interval '1 hour'),
+            ('maxtera', 'test', ?, 'h', 'completed', now(), now() + interval '1 hour')`,
+    [stale, live],
+  );
+  const purged = (await new MockActivityEnvironment().run(createLedgerActivities({ orm }).purgeExpiredRecords)) as {
+    idempotencyRecordsPurged: number;
+  };
+  expect(purged.idempotencyRecordsPurged).toBeGreaterThanOrEqual(1);
+  const left = await em.execute<{ key: string }[]>('select key from idempotency_records where key in (?, ?)', [stale, live]);
+  expect(left.map((r) => r.key)).toEqual([live]);
 });
