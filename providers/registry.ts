@@ -4,14 +4,24 @@ import { DomainError, FailureType } from '../core/errors.js';
 import { createOnePipePaymentProvider } from './onepipe.js';
 import { createVtpassProvider } from './vtpass.js';
 import { PAYMENT_SIGNATURE_HEADER, verifyPaymentWebhook } from './webhooks.js';
-import type { PaymentProvider, PaymentWebhookEvent, VtuProvider } from './types.js';
+import type { EmailProvider, PaymentProvider, PaymentWebhookEvent, SmsProvider, VtuProvider } from './types.js';
 
 /**
  * Which provider serves which tenant for which capability. The composition roots (worker, API,
  * test setup) build one registry from the tenants' settings and the configuration; activities and
- * routes only ask it. Adding a provider means an adapter, its sandbox, and one entry below.
+ * routes only ask it. Adding a provider means its adapter, its sandbox, and its entries below.
  */
-export type Capability = 'payments' | 'vtu';
+export interface CapabilityProviders {
+  /** Collects money in (deposits, top-ups). */
+  payments: PaymentProvider;
+  /** Sells airtime, data, bills and recharges. */
+  vtu: VtuProvider;
+  flash: VtuProvider;
+  mobilemart: VtuProvider;
+  sms: SmsProvider;
+  email: EmailProvider;
+}
+export type Capability = keyof CapabilityProviders;
 
 export interface TenantProviderSettings {
   slug: string;
@@ -27,6 +37,7 @@ export interface WebhookReceiver {
 }
 
 export interface ProviderRegistry {
+  get<C extends Capability>(tenant: string, capability: C): CapabilityProviders[C];
   payments(tenant: string): PaymentProvider;
   vtu(tenant: string): VtuProvider;
   webhookReceiver(provider: string): WebhookReceiver | undefined;
@@ -37,37 +48,46 @@ export function publicBaseUrl(config: Config, port = config.PORT): string {
   return config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${port}`;
 }
 
-interface AdapterContext {
+export interface AdapterContext {
   config: Config;
   /** The sandbox imitation's URL, when the sandbox is on; real URLs come from the configuration. */
   sandboxUrl(provider: string): string | undefined;
 }
 
-function requireUrl(name: string, configured: string | undefined, ctx: AdapterContext, provider: string): string {
+/** The configured URL of a real provider, or its sandbox imitation; neither is a start-up error. */
+export function providerUrl(ctx: AdapterContext, setting: string, configured: string | undefined, provider: string): string {
   const url = configured ?? ctx.sandboxUrl(provider);
-  if (!url) throw new Error(`${name} is required outside the sandbox`);
+  if (!url) throw new Error(`${setting} is required outside the sandbox`);
   return url;
 }
 
-const PAYMENT_ADAPTERS: Record<string, (ctx: AdapterContext) => PaymentProvider> = {
-  onepipe: (ctx) =>
-    createOnePipePaymentProvider({
-      baseUrl: requireUrl('PAYMENT_PROVIDER_URL', ctx.config.PAYMENT_PROVIDER_URL, ctx, 'onepipe'),
-      apiKey: ctx.config.PAYMENT_PROVIDER_API_KEY,
-      clientSecret: ctx.config.PAYMENT_PROVIDER_CLIENT_SECRET,
-      timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
-    }),
+type AdapterFactories = { [C in Capability]: Record<string, (ctx: AdapterContext) => CapabilityProviders[C]> };
+
+const ADAPTERS: AdapterFactories = {
+  payments: {
+    onepipe: (ctx) =>
+      createOnePipePaymentProvider({
+        baseUrl: providerUrl(ctx, 'PAYMENT_PROVIDER_URL', ctx.config.PAYMENT_PROVIDER_URL, 'onepipe'),
+        apiKey: ctx.config.PAYMENT_PROVIDER_API_KEY,
+        clientSecret: ctx.config.PAYMENT_PROVIDER_CLIENT_SECRET,
+        timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
+      }),
+  },
+  vtu: {
+    vtpass: (ctx) =>
+      createVtpassProvider({
+        baseUrl: providerUrl(ctx, 'VTU_PROVIDER_URL', ctx.config.VTU_PROVIDER_URL, 'vtpass'),
+        apiKey: ctx.config.VTU_PROVIDER_API_KEY,
+        timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
+      }),
+  },
+  flash: {},
+  mobilemart: {},
+  sms: {},
+  email: {},
 };
 
-const VTU_ADAPTERS: Record<string, (ctx: AdapterContext) => VtuProvider> = {
-  vtpass: (ctx) =>
-    createVtpassProvider({
-      baseUrl: requireUrl('VTU_PROVIDER_URL', ctx.config.VTU_PROVIDER_URL, ctx, 'vtpass'),
-      apiKey: ctx.config.VTU_PROVIDER_API_KEY,
-      timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
-    }),
-};
-
+/** Each collecting provider verifies its own webhooks with its own secret. */
 const WEBHOOK_VERIFIERS: Record<string, (config: Config) => WebhookReceiver['verify']> = {
   onepipe: (config) => (delivery) =>
     verifyPaymentWebhook({
@@ -84,43 +104,37 @@ export function createProviderRegistry(config: Config, tenants: TenantProviderSe
     config,
     sandboxUrl: (provider) => (config.sandbox ? `${baseUrl}/sandbox/providers/${provider}` : undefined),
   };
-  const payments = new Map<string, PaymentProvider>();
-  const vtu = new Map<string, VtuProvider>();
+  // Adapters are built once per provider and shared by the tenants it serves.
+  const instances = new Map<string, unknown>();
+  const chosen = new Map<string, unknown>();
   const receivers = new Map<string, WebhookReceiver>();
 
-  // Adapters are built once per provider and shared by the tenants it serves.
-  const instances = new Map<string, PaymentProvider | VtuProvider>();
-  function adapter<T extends PaymentProvider | VtuProvider>(kind: Capability, name: string, factories: Record<string, (c: AdapterContext) => T>): T {
-    const factory = factories[name];
-    if (!factory) throw new Error(`unknown ${kind} provider "${name}" in the tenant settings`);
-    const key = `${kind}:${name}`;
-    if (!instances.has(key)) instances.set(key, factory(ctx));
-    return instances.get(key) as T;
-  }
-
   for (const tenant of tenants) {
-    const chosen = tenant.settings.providers ?? {};
-    if (chosen.payments) {
-      payments.set(tenant.slug, adapter('payments', chosen.payments, PAYMENT_ADAPTERS));
-      const verifier = WEBHOOK_VERIFIERS[chosen.payments];
+    for (const [capability, name] of Object.entries(tenant.settings.providers ?? {}) as Array<[Capability, string]>) {
+      const factory = (ADAPTERS[capability] as Record<string, (c: AdapterContext) => unknown> | undefined)?.[name];
+      if (!factory) throw new Error(`tenant ${tenant.slug} names an unknown ${capability} provider "${name}"`);
+      const key = `${capability}:${name}`;
+      if (!instances.has(key)) instances.set(key, factory(ctx));
+      chosen.set(`${tenant.slug}:${capability}`, instances.get(key));
+      const verifier = capability === 'payments' ? WEBHOOK_VERIFIERS[name] : undefined;
       if (verifier) {
-        const receiver = receivers.get(chosen.payments) ?? { provider: chosen.payments, tenants: [], verify: verifier(config) };
+        const receiver = receivers.get(name) ?? { provider: name, tenants: [], verify: verifier(config) };
         receiver.tenants.push(tenant.slug);
-        receivers.set(chosen.payments, receiver);
+        receivers.set(name, receiver);
       }
     }
-    if (chosen.vtu) vtu.set(tenant.slug, adapter('vtu', chosen.vtu, VTU_ADAPTERS));
   }
 
-  function lookup<T>(map: Map<string, T>, capability: Capability, tenant: string): T {
-    const provider = map.get(tenant);
+  function get<C extends Capability>(tenant: string, capability: C): CapabilityProviders[C] {
+    const provider = chosen.get(`${tenant}:${capability}`);
     if (!provider) throw new DomainError(FailureType.ProviderRejected, `no ${capability} provider is configured for ${tenant}`);
-    return provider;
+    return provider as CapabilityProviders[C];
   }
 
   return {
-    payments: (tenant) => lookup(payments, 'payments', tenant),
-    vtu: (tenant) => lookup(vtu, 'vtu', tenant),
+    get,
+    payments: (tenant) => get(tenant, 'payments'),
+    vtu: (tenant) => get(tenant, 'vtu'),
     webhookReceiver: (provider) => receivers.get(provider),
   };
 }

@@ -92,5 +92,28 @@ export class ProviderRejectedError extends Error {
   }
 }
 
+/** A text message to a phone number (E.164). */
+export interface SmsMessage {
+  to: string;
+  body: string;
+}
+
+export interface SmsProvider {
+  readonly name: string;
+  sendSms(message: SmsMessage): Promise<{ providerMessageId: string }>;
+}
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface EmailProvider {
+  readonly name: string;
+  sendEmail(message: EmailMessage): Promise<{ providerMessageId: string }>;
+}
+
 export type FaultMode = 'timeout' | 'error' | 'pending' | 'none';
 export type SandboxProviderName = 'payments' | 'vtu';
