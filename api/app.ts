@@ -16,7 +16,7 @@ import { createOpenApiRegistry } from './openapi.js';
 import type { RateLimits } from './rate-limit.js';
 import { createWebhookRouter } from './webhooks.js';
 import { createOpsRouter } from './ops.js';
-import { createMaxteraRouter } from './surfaces/maxtera/router.js';
+import { SURFACES } from './surfaces/index.js';
 import type { SandboxRouter } from './sandbox.js';
 import './types.js';
 
@@ -30,8 +30,6 @@ export interface AppDeps {
   /** Present only when the sandbox is on (never in production). */
   sandbox?: SandboxRouter;
 }
-
-const SURFACES = { maxtera: createMaxteraRouter } as const;
 
 /** Builds the whole HTTP app; nothing listens until the caller says so. */
 export function createApp(deps: AppDeps): express.Express {
@@ -83,13 +81,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
 
   const surfaceDeps = { config: deps.config, em, temporal: deps.temporal, tokens, auth, openapi, logger: deps.logger, rateLimits: deps.rateLimits };
-  for (const [slug, createRouter] of Object.entries(SURFACES)) {
-    app.use(`/${slug}`, createRouter(surfaceDeps, `/${slug}`));
+  for (const [slug, surface] of Object.entries(SURFACES)) {
+    app.use(`/${slug}`, surface.createRouter(surfaceDeps, `/${slug}`));
   }
-  const rootSurface = deps.config.MOUNT_AT_ROOT as keyof typeof SURFACES | undefined;
-  if (rootSurface && SURFACES[rootSurface]) {
+  const root = deps.config.MOUNT_AT_ROOT;
+  const rootSurface = root && Object.hasOwn(SURFACES, root) ? SURFACES[root] : undefined;
+  if (rootSurface) {
     // An existing client that only changes its host name reaches the surface at `/`.
-    app.use('/', SURFACES[rootSurface](surfaceDeps, ''));
+    app.use('/', rootSurface.createRouter(surfaceDeps, ''));
   }
 
   app.use(notFoundHandler());

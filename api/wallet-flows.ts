@@ -50,11 +50,6 @@ function businessKey(req: Request, userId: number, reference: string): string {
   return key ? `u${userId}:key:${key}` : reference;
 }
 
-export async function nextReferenceNumber(em: EntityManager, sequence: 'funding_reference_seq' | 'purchase_reference_seq'): Promise<number> {
-  const [row] = await em.fork().execute<{ n: string }[]>(`select nextval('${sequence}') as n`);
-  return Number(row!.n);
-}
-
 /**
  * Starts a deposit and answers once the provider has accepted the collection, so the reference
  * the app receives is payable at once. A refusal is the app's error, not a pending reference; a

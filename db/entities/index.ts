@@ -15,7 +15,7 @@ import { RefreshToken } from './refresh-token.js';
 import { LedgerAccount, JournalEntry, JournalLine, LedgerHold } from './ledger.js';
 import { WalletTransaction } from './wallet-transaction.js';
 import { DataPlan, BillService } from './catalogue.js';
-import { IdempotencyRecord, WebhookEvent } from './platform.js';
+import { IdempotencyRecord, ReferenceSequence, WebhookEvent } from './platform.js';
 import { ReconciliationItem } from './reconciliation.js';
 
 export const ENTITIES = [
@@ -32,5 +32,6 @@ export const ENTITIES = [
   BillService,
   IdempotencyRecord,
   WebhookEvent,
+  ReferenceSequence,
   ReconciliationItem,
 ];

@@ -43,3 +43,14 @@ export const WebhookEvent = defineEntity({
     deliveryAttempts: p.integer().default(0),
   },
 });
+
+/** The next number of each tenant's references of one kind (deposits, purchases...). */
+export const ReferenceSequence = defineEntity({
+  name: 'ReferenceSequence',
+  tableName: 'reference_sequences',
+  properties: {
+    tenant: p.string().length(32).primary(),
+    kind: p.string().length(32).primary(),
+    lastValue: p.bigint('number'),
+  },
+});

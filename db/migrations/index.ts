@@ -1,10 +1,12 @@
 import { Migration20261124000000_initial } from './Migration20261124000000_initial.js';
 import { Migration20261125000000_books_invariants } from './Migration20261125000000_books_invariants.js';
 import { Migration20261125010000_money_paths } from './Migration20261125010000_money_paths.js';
+import { Migration20261125020000_tenant_platform } from './Migration20261125020000_tenant_platform.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
   { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
   { name: 'Migration20261125000000_books_invariants', class: Migration20261125000000_books_invariants },
   { name: 'Migration20261125010000_money_paths', class: Migration20261125010000_money_paths },
+  { name: 'Migration20261125020000_tenant_platform', class: Migration20261125020000_tenant_platform },
 ];

@@ -3,14 +3,15 @@ import { DomainError, FailureType } from '../../../core/errors.js';
 import { toMajorNumber } from '../../../core/money.js';
 import type { RouteDoc } from '../../openapi.js';
 import { body, query } from '../../validation.js';
-import { nextReferenceNumber, runPurchase, type PurchaseResult } from '../../wallet-flows.js';
+import { nextReferenceNumber } from '../../../core/references.js';
+import { runPurchase, type PurchaseResult } from '../../wallet-flows.js';
 import type { SurfaceRoutes } from '../types.js';
 import * as S from './schemas.js';
-import { MAXTERA } from './tenant.js';
+import { MAXTERA, MAXTERA_REFERENCES } from './tenant.js';
 
 export function registerPurchaseRoutes({ deps, route, authenticated, idempotency }: SurfaceRoutes): void {
   const { unauthorized } = S.ERROR_RESPONSES;
-  const purchaseSeq = () => nextReferenceNumber(deps.em, 'purchase_reference_seq');
+  const purchaseSeq = () => nextReferenceNumber(deps.em, MAXTERA.slug, MAXTERA_REFERENCES.purchase);
 
   route(
     {

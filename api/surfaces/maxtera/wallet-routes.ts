@@ -4,10 +4,11 @@ import { findAccountId, getBalances } from '../../../core/ledger.js';
 import { toMajorNumber } from '../../../core/money.js';
 import { requireUser } from '../../auth.js';
 import { body, query } from '../../validation.js';
-import { nextReferenceNumber, startWalletFunding } from '../../wallet-flows.js';
+import { nextReferenceNumber } from '../../../core/references.js';
+import { startWalletFunding } from '../../wallet-flows.js';
 import type { SurfaceRoutes } from '../types.js';
 import * as S from './schemas.js';
-import { MAXTERA } from './tenant.js';
+import { MAXTERA, MAXTERA_REFERENCES } from './tenant.js';
 
 export function registerWalletRoutes({ deps, route, authenticated, idempotency }: SurfaceRoutes): void {
   const { invalid, unauthorized, keyInProgress, keyReused } = S.ERROR_RESPONSES;
@@ -51,7 +52,7 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
     idempotency,
     async (req, res) => {
       const input = body(req, S.FundBody);
-      const reference = `MPX-${await nextReferenceNumber(deps.em, 'funding_reference_seq')}`;
+      const reference = `MPX-${await nextReferenceNumber(deps.em, MAXTERA.slug, MAXTERA_REFERENCES.funding)}`;
       const started = await startWalletFunding(deps, req, { amountMinor: input.amount, method: input.method, reference });
       res.json({ status: 'pending', reference: started.reference });
     },

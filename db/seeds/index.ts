@@ -1,0 +1,5 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { seedMaxtera } from './maxtera.js';
+
+/** Each app's development data (catalogues, levels, plans), in its own module; a new app adds one line. */
+export const SURFACE_SEEDS: Array<(em: EntityManager) => Promise<void>> = [seedMaxtera];
