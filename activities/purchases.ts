@@ -96,7 +96,7 @@ export function createPurchaseActivities({ orm, providers }: PurchaseActivityDep
     async settlePurchase(holdId: string, providerReference: string | undefined, decision?: PurchaseDecision): Promise<void> {
       const id = currentWorkflowId();
       await orm.em.fork().transactional(async (tx) => {
-        await postHold(tx, BigInt(holdId));
+        await postHold(tx, BigInt(holdId), undefined, { byOwner: true });
         await finishWalletTransaction(tx, id, { status: 'success', providerReference, decision });
       });
     },

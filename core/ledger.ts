@@ -135,8 +135,12 @@ export async function placeHold(tx: Tx, input: HoldInput): Promise<Hold> {
   return { id, status: 'pending', amount: input.amount, postedAmount: null, postingEntryId: null };
 }
 
-/** Posts a pending hold, in full or in part; posting the same hold again returns the first posting. */
-export async function postHold(tx: Tx, holdId: bigint, amount?: bigint): Promise<PostedEntry> {
+/**
+ * Posts a pending hold, in full or in part; posting it again returns the first posting.
+ * `byOwner`: the flow that placed the hold may post it after its expiry, since expiry only tells
+ * the sweeper when an abandoned hold may go, and the sweeper leaves a live flow's hold alone.
+ */
+export async function postHold(tx: Tx, holdId: bigint, amount?: bigint, opts: { byOwner?: boolean } = {}): Promise<PostedEntry> {
   const hold = await lockHold(tx, holdId);
   const toPost = amount ?? hold.amount;
   if (hold.status === 'posted' && hold.postingEntryId !== null && hold.postedAmount === toPost) {
@@ -145,7 +149,7 @@ export async function postHold(tx: Tx, holdId: bigint, amount?: bigint): Promise
   if (hold.status !== 'pending') {
     throw new DomainError(FailureType.HoldNotPending, `hold ${holdId} is ${hold.status}`);
   }
-  if (hold.expiresAt.getTime() <= Date.now()) {
+  if (!opts.byOwner && hold.expiresAt.getTime() <= Date.now()) {
     throw new DomainError(FailureType.HoldExpired, `hold ${holdId} expired at ${hold.expiresAt.toISOString()}`);
   }
   if (toPost <= 0n || toPost > hold.amount) {

@@ -339,9 +339,7 @@ describe('the hold sweeper next to a live purchase', () => {
     expect(await walletOf(userId)).toEqual({ ledger: 100_000n, available: 100_000n });
   });
 
-  // Fails today: postHold refuses a hold past its expires_at (HOLD_EXPIRED, non-retryable), so the
-  // flow that owns the hold cannot deliver it and fails. Drop `.failing` once the flow can post it.
-  it.failing('when a re-querying purchase has an expired hold and the provider then delivers, then its flow posts the hold', async () => {
+  it('when a re-querying purchase has an expired hold and the provider then delivers, then its flow posts the hold', async () => {
     const { userId, input, handle } = await sweptWhileReQuerying();
 
     vtu.answer(input.reference, { status: 'success', providerReference: `VT-${input.reference}` });
