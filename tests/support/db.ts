@@ -1,10 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { initORM, type Orm } from '../../db/orm.js';
+import { initORM, migrate, type Orm } from '../../db/orm.js';
 import { ensureAccount, postJournalEntry, trialBalance, type PostingLine } from '../../core/ledger.js';
 
 export async function openTestOrm(): Promise<Orm> {
   return initORM(requireEnv('DATABASE_URL'), { pool: { max: 20 } });
+}
+
+/**
+ * An ORM on a database of the caller's own, migrated, in the suite's Postgres: for tests whose
+ * flows run on another Temporal server, so that no other file's housekeeping sweeps their holds
+ * (nor theirs the others').
+ */
+export async function openIsolatedTestOrm(): Promise<Orm> {
+  const name = `isolated_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = await openTestOrm();
+  try {
+    await admin.em.fork().execute(`create database ${name}`);
+  } finally {
+    await admin.close();
+  }
+  const url = new URL(requireEnv('DATABASE_URL'));
+  url.pathname = `/${name}`;
+  const orm = await initORM(url.toString(), { pool: { max: 20 } });
+  await migrate(orm);
+  return orm;
 }
 
 export function requireEnv(name: string): string {

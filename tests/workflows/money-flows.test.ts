@@ -37,7 +37,7 @@ import {
   type PurchaseInput,
 } from '../../workflows/contracts.js';
 import { fundWallet, purchase, reconcileTenant, runHousekeeping, settleLatePayment } from '../../workflows/index.js';
-import { openTestOrm, requireEnv, uniqueId } from '../support/db.js';
+import { openIsolatedTestOrm, requireEnv, uniqueId } from '../support/db.js';
 import { eventually } from '../support/maxtera.js';
 
 const TENANT = 'maxtera';
@@ -131,10 +131,6 @@ function scriptedRegistry(payments: PaymentProvider, vtu: VtuProvider): Provider
   return { get, payments: () => payments, vtu: () => vtu, webhookReceiver: () => undefined };
 }
 
-// The suite's Postgres is shared with test files whose flows live on another Temporal server, which
-// this file's sweeper would take for closed: it sweeps as of an instant only this file's holds precede.
-const SWEEP_AS_OF = new Date('2001-01-01T00:00:00Z');
-const EXPIRED_BEFORE_SWEEP = new Date('2000-06-01T00:00:00Z');
 
 let orm: Orm;
 let env: TestWorkflowEnvironment;
@@ -151,7 +147,9 @@ beforeAll(async () => {
     logger: new DefaultLogger('ERROR'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
   });
-  orm = await openTestOrm();
+  // This file's flows run on their own Temporal server: its own database keeps the sweepers of the
+  // two servers from taking each other's live flows for closed.
+  orm = await openIsolatedTestOrm();
   env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: cli }, searchAttributes: [TenantSlugKey, UserIdKey, FlowTypeKey] },
   });
@@ -159,7 +157,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
-    activities: createActivities({ orm, providers: scriptedRegistry(payments, vtu), temporal: env.client, clock: () => SWEEP_AS_OF }),
+    activities: createActivities({ orm, providers: scriptedRegistry(payments, vtu), temporal: env.client }),
   });
   running = worker.run();
 });
@@ -316,7 +314,7 @@ async function sweptWhileReQuerying() {
   const handle = await startPurchase(input);
   await eventually(async () => vtu.queriesOf(input.reference), (n) => n >= 1);
   const { hold_id: holdId } = await transactionOf(handle.workflowId);
-  await orm.em.fork().execute('update ledger_holds set expires_at = ? where id = ?', [EXPIRED_BEFORE_SWEEP, holdId]);
+  await orm.em.fork().execute(`update ledger_holds set expires_at = now() - interval '1 minute' where id = ?`, [holdId]);
   const swept = await env.client.workflow.execute(runHousekeeping, {
     taskQueue,
     workflowId: flowWorkflowId('platform', FlowType.Housekeeping, uniqueId('run')),
