@@ -29,6 +29,10 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
         paymentsClientSecret: config.PAYMENT_PROVIDER_CLIENT_SECRET,
         paymentsApiKey: config.PAYMENT_PROVIDER_API_KEY,
         vtuApiKey: config.VTU_PROVIDER_API_KEY,
+        rechargeApiToken: config.INDIARECHARGE_API_TOKEN,
+        flashClientId: config.FLASH_CLIENT_ID,
+        flashClientSecret: config.FLASH_CLIENT_SECRET,
+        mobilemartApiKey: config.MOBILEMART_API_KEY,
         logger,
       })
     : undefined;

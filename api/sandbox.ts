@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { Logger } from '../core/logger.js';
 import { createOnePipeSandbox } from '../providers/sandbox/onepipe-sandbox.js';
 import { createVtpassSandbox } from '../providers/sandbox/vtpass-sandbox.js';
+import { createFlashSandbox } from '../providers/sandbox/flash-sandbox.js';
+import { createIndiaRechargeSandbox } from '../providers/sandbox/indiarecharge-sandbox.js';
+import { createMobileMartSandbox } from '../providers/sandbox/mobilemart-sandbox.js';
 import { SandboxFaults } from '../providers/sandbox/faults.js';
 import { notFoundHandler, platformEnvelope, surfaceErrorHandler } from './errors.js';
 import { body } from './validation.js';
@@ -11,6 +14,8 @@ export interface SandboxRouter {
   router: express.Router;
   faults: SandboxFaults;
   vtuDeliveries(requestId: string): number;
+  /** Deliveries by the other selling sandboxes, never more than one per request id. */
+  sellerDeliveries(provider: 'indiarecharge' | 'flash' | 'mobilemart', requestId: string): number;
 }
 
 const CompleteBody = z.object({
@@ -20,7 +25,7 @@ const CompleteBody = z.object({
   amount_minor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 const FaultBody = z.object({
-  provider: z.enum(['payments', 'vtu']),
+  provider: z.enum(['payments', 'vtu', 'recharge', 'flash', 'mobilemart']),
   mode: z.enum(['timeout', 'error', 'pending', 'none']),
   count: z.number().int().min(0).max(1000).default(1),
   outcome: z.enum(['success', 'failed']).optional(),
@@ -36,6 +41,10 @@ export function createSandboxRouter(deps: {
   paymentsClientSecret: string;
   paymentsApiKey: string;
   vtuApiKey: string;
+  rechargeApiToken: string;
+  flashClientId: string;
+  flashClientSecret: string;
+  mobilemartApiKey: string;
   logger: Logger;
 }): SandboxRouter {
   const faults = new SandboxFaults();
@@ -47,10 +56,16 @@ export function createSandboxRouter(deps: {
     apiKey: deps.paymentsApiKey,
   });
   const vtpass = createVtpassSandbox({ faults, apiKey: deps.vtuApiKey });
+  const sellers = {
+    indiarecharge: createIndiaRechargeSandbox({ faults, apiToken: deps.rechargeApiToken }),
+    flash: createFlashSandbox({ faults, clientId: deps.flashClientId, clientSecret: deps.flashClientSecret }),
+    mobilemart: createMobileMartSandbox({ faults, apiKey: deps.mobilemartApiKey }),
+  };
 
   const router = express.Router();
   router.use('/providers/onepipe', onepipe.router);
   router.use('/providers/vtpass', vtpass.router);
+  for (const [name, seller] of Object.entries(sellers)) router.use(`/providers/${name}`, seller.router);
 
   const controls = express.Router();
   controls.use(express.json({ limit: '16kb' }));
@@ -69,5 +84,10 @@ export function createSandboxRouter(deps: {
   controls.use(surfaceErrorHandler(platformEnvelope, deps.logger));
   router.use(controls);
 
-  return { router, faults, vtuDeliveries: (requestId) => vtpass.deliveries(requestId) };
+  return {
+    router,
+    faults,
+    vtuDeliveries: (requestId) => vtpass.deliveries(requestId),
+    sellerDeliveries: (provider, requestId) => sellers[provider].deliveries(requestId),
+  };
 }

@@ -47,6 +47,13 @@ const ConfigSchema = z
     PAYMENT_PROVIDER_CLIENT_SECRET: secret(),
     VTU_PROVIDER_URL: z.string().url().optional(),
     VTU_PROVIDER_API_KEY: secret(),
+    INDIARECHARGE_URL: z.string().url().optional(),
+    INDIARECHARGE_API_TOKEN: secret(),
+    FLASH_URL: z.string().url().optional(),
+    FLASH_CLIENT_ID: secret(),
+    FLASH_CLIENT_SECRET: secret(),
+    MOBILEMART_URL: z.string().url().optional(),
+    MOBILEMART_API_KEY: secret(),
     PROVIDER_HTTP_TIMEOUT_MS: durationMs.default(10_000),
 
     FUNDING_POLL_INTERVAL_MS: durationMs.default(30_000),
@@ -98,6 +105,10 @@ const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   PAYMENT_PROVIDER_API_KEY: 'sandbox-key',
   PAYMENT_PROVIDER_CLIENT_SECRET: 'sandbox-client-secret',
   VTU_PROVIDER_API_KEY: 'sandbox-key',
+  INDIARECHARGE_API_TOKEN: 'sandbox-indiarecharge-token',
+  FLASH_CLIENT_ID: 'sandbox-flash-client',
+  FLASH_CLIENT_SECRET: 'sandbox-flash-client-secret',
+  MOBILEMART_API_KEY: 'sandbox-mobilemart-key',
 };
 
 const ENVIRONMENTS_WITH_DEFAULTS = new Set(['development', 'test']);

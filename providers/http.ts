@@ -18,13 +18,36 @@ export async function postToProvider(
   url: string,
   request: { headers: Record<string, string>; body: unknown; timeoutMs: number },
 ): Promise<ProviderReply> {
+  return callProvider(provider, url, { method: 'POST', ...request });
+}
+
+/** GETs from a provider, reading failures as postToProvider does. */
+export async function getFromProvider(
+  provider: string,
+  url: string,
+  request: { headers: Record<string, string>; timeoutMs: number },
+): Promise<ProviderReply> {
+  return callProvider(provider, url, { method: 'GET', ...request });
+}
+
+async function callProvider(
+  provider: string,
+  url: string,
+  request: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: unknown; timeoutMs: number },
+): Promise<ProviderReply> {
   let response: Response;
   let text: string;
+  // An OAuth token request is a form; everything else is JSON.
+  const form = request.body instanceof URLSearchParams;
   try {
     response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...request.headers },
-      body: JSON.stringify(request.body),
+      method: request.method,
+      headers: {
+        ...(request.method === 'POST' ? { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' } : {}),
+        accept: 'application/json',
+        ...request.headers,
+      },
+      body: request.method === 'POST' ? (form ? String(request.body) : JSON.stringify(request.body)) : undefined,
       signal: AbortSignal.timeout(request.timeoutMs),
     });
     text = await response.text();

@@ -3,6 +3,9 @@ import type { Config } from '../core/config.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import { createOnePipePaymentProvider } from './onepipe.js';
 import { createVtpassProvider } from './vtpass.js';
+import { createFlashProvider } from './flash.js';
+import { createIndiaRechargeProvider } from './indiarecharge.js';
+import { createMobileMartProvider } from './mobilemart.js';
 import { PAYMENT_SIGNATURE_HEADER, verifyPaymentWebhook } from './webhooks.js';
 import type { EmailProvider, PaymentProvider, PaymentWebhookEvent, SmsProvider, VtuProvider } from './types.js';
 
@@ -80,9 +83,30 @@ const ADAPTERS: AdapterFactories = {
         apiKey: ctx.config.VTU_PROVIDER_API_KEY,
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
+    indiarecharge: (ctx) =>
+      createIndiaRechargeProvider({
+        baseUrl: providerUrl(ctx, 'INDIARECHARGE_URL', ctx.config.INDIARECHARGE_URL, 'indiarecharge'),
+        apiToken: ctx.config.INDIARECHARGE_API_TOKEN,
+        timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
+      }),
   },
-  flash: {},
-  mobilemart: {},
+  flash: {
+    flash: (ctx) =>
+      createFlashProvider({
+        baseUrl: providerUrl(ctx, 'FLASH_URL', ctx.config.FLASH_URL, 'flash'),
+        clientId: ctx.config.FLASH_CLIENT_ID,
+        clientSecret: ctx.config.FLASH_CLIENT_SECRET,
+        timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
+      }),
+  },
+  mobilemart: {
+    mobilemart: (ctx) =>
+      createMobileMartProvider({
+        baseUrl: providerUrl(ctx, 'MOBILEMART_URL', ctx.config.MOBILEMART_URL, 'mobilemart'),
+        apiKey: ctx.config.MOBILEMART_API_KEY,
+        timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
+      }),
+  },
   sms: {},
   email: {},
 };

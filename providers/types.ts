@@ -37,7 +37,8 @@ export interface PaymentWebhookEvent {
   amountMinor: bigint;
 }
 
-export type VtuOrderKind = 'airtime' | 'data' | 'bill';
+/** `recharge`: an Indian prepaid operator recharge; `voucher`: a PIN voucher such as Flash's 1Voucher. */
+export type VtuOrderKind = 'airtime' | 'data' | 'bill' | 'recharge' | 'voucher';
 export type VtuOrderStatus = 'success' | 'failed' | 'pending';
 
 export interface VtuOrder {
@@ -51,12 +52,16 @@ export interface VtuOrder {
   recipient: string;
   /** Data plan code, when the product has variations. */
   variationCode?: string;
+  /** Operator circle (Indian recharges), when the provider prices or routes by it. */
+  circle?: string;
 }
 
 export interface VtuResult {
   status: VtuOrderStatus;
   providerReference?: string;
   message?: string;
+  /** What the customer redeems or enters (a voucher PIN, a prepaid electricity token), when the product has one. */
+  token?: string;
 }
 
 export interface VtuProvider {
@@ -116,4 +121,4 @@ export interface EmailProvider {
 }
 
 export type FaultMode = 'timeout' | 'error' | 'pending' | 'none';
-export type SandboxProviderName = 'payments' | 'vtu';
+export type SandboxProviderName = 'payments' | 'vtu' | 'recharge' | 'flash' | 'mobilemart';

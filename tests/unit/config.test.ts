@@ -10,9 +10,17 @@ const PRODUCTION_SECRETS = {
   PAYMENT_PROVIDER_CLIENT_SECRET: 'live-payments-client-secret',
   VTU_PROVIDER_URL: 'https://vtu.example.com',
   VTU_PROVIDER_API_KEY: 'live-vtu-key',
+  INDIARECHARGE_URL: 'https://recharge.example.in',
+  INDIARECHARGE_API_TOKEN: 'live-indiarecharge-token',
+  FLASH_URL: 'https://flash.example.co.za',
+  FLASH_CLIENT_ID: 'live-flash-client',
+  FLASH_CLIENT_SECRET: 'live-flash-client-secret',
+  MOBILEMART_URL: 'https://mobilemart.example.co.za',
+  MOBILEMART_API_KEY: 'live-mobilemart-key',
 };
 
 const SECRET_NAMES = ['JWT_SECRET', 'WEBHOOK_SECRET', 'PAYMENT_PROVIDER_API_KEY', 'PAYMENT_PROVIDER_CLIENT_SECRET', 'VTU_PROVIDER_API_KEY'];
+SECRET_NAMES.push('INDIARECHARGE_API_TOKEN', 'FLASH_CLIENT_ID', 'FLASH_CLIENT_SECRET', 'MOBILEMART_API_KEY');
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
