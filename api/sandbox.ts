@@ -1,7 +1,10 @@
 import express from 'express';
 import { z } from 'zod';
+import { DomainError, FailureType } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { createOnePipeSandbox } from '../providers/sandbox/onepipe-sandbox.js';
+import { createOnePipeSandbox, type PaymentSandbox } from '../providers/sandbox/onepipe-sandbox.js';
+import { createPeachSandbox } from '../providers/sandbox/peach-sandbox.js';
+import { createRazorpaySandbox } from '../providers/sandbox/razorpay-sandbox.js';
 import { createVtpassSandbox } from '../providers/sandbox/vtpass-sandbox.js';
 import { createFlashSandbox } from '../providers/sandbox/flash-sandbox.js';
 import { createIndiaRechargeSandbox } from '../providers/sandbox/indiarecharge-sandbox.js';
@@ -25,7 +28,7 @@ const CompleteBody = z.object({
   amount_minor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 const FaultBody = z.object({
-  provider: z.enum(['payments', 'vtu', 'recharge', 'flash', 'mobilemart']),
+  provider: z.enum(['payments', 'vtu', 'recharge', 'flash', 'mobilemart', 'upi', 'eft']),
   mode: z.enum(['timeout', 'error', 'pending', 'none']),
   count: z.number().int().min(0).max(1000).default(1),
   outcome: z.enum(['success', 'failed']).optional(),
@@ -41,6 +44,10 @@ export function createSandboxRouter(deps: {
   paymentsClientSecret: string;
   paymentsApiKey: string;
   vtuApiKey: string;
+  /** Where the API listens: each payment sandbox posts its webhooks to /webhooks/<provider> there. */
+  apiUrl: () => string;
+  razorpay: { keyId: string; keySecret: string; webhookSecret: string };
+  peach: { accessToken: string; entityId: string; webhookSecret: string };
   rechargeApiToken: string;
   flashClientId: string;
   flashClientSecret: string;
@@ -55,6 +62,9 @@ export function createSandboxRouter(deps: {
     clientSecret: deps.paymentsClientSecret,
     apiKey: deps.paymentsApiKey,
   });
+  const razorpay = createRazorpaySandbox({ webhookUrl: () => `${deps.apiUrl()}/webhooks/razorpay`, faults, ...deps.razorpay });
+  const peach = createPeachSandbox({ webhookUrl: () => `${deps.apiUrl()}/webhooks/peach`, faults, ...deps.peach });
+  const paymentSandboxes: PaymentSandbox[] = [onepipe, razorpay, peach];
   const vtpass = createVtpassSandbox({ faults, apiKey: deps.vtuApiKey });
   const sellers = {
     indiarecharge: createIndiaRechargeSandbox({ faults, apiToken: deps.rechargeApiToken }),
@@ -64,6 +74,8 @@ export function createSandboxRouter(deps: {
 
   const router = express.Router();
   router.use('/providers/onepipe', onepipe.router);
+  router.use('/providers/razorpay', razorpay.router);
+  router.use('/providers/peach', peach.router);
   router.use('/providers/vtpass', vtpass.router);
   for (const [name, seller] of Object.entries(sellers)) router.use(`/providers/${name}`, seller.router);
 
@@ -71,9 +83,10 @@ export function createSandboxRouter(deps: {
   controls.use(express.json({ limit: '16kb' }));
   controls.post('/payments/:reference/complete', async (req, res) => {
     const { status, lose_webhook, amount_minor } = body(req, CompleteBody);
-    res.json(
-      await onepipe.completeCollection(String(req.params.reference), status, { loseWebhook: lose_webhook, collectedMinor: amount_minor }),
-    );
+    const reference = String(req.params.reference);
+    const sandbox = paymentSandboxes.find((candidate) => candidate.holds(reference));
+    if (!sandbox) throw new DomainError(FailureType.NotFound, `no sandbox collection ${reference}`);
+    res.json(await sandbox.completeCollection(reference, status, { loseWebhook: lose_webhook, collectedMinor: amount_minor }));
   });
   controls.post('/faults', (req, res) => {
     const fault = body(req, FaultBody);

@@ -54,6 +54,14 @@ const ConfigSchema = z
     FLASH_CLIENT_SECRET: secret(),
     MOBILEMART_URL: z.string().url().optional(),
     MOBILEMART_API_KEY: secret(),
+    RAZORPAY_URL: z.string().url().optional(),
+    RAZORPAY_KEY_ID: secret(),
+    RAZORPAY_KEY_SECRET: secret(),
+    RAZORPAY_WEBHOOK_SECRET: secret(16),
+    PEACH_URL: z.string().url().optional(),
+    PEACH_ACCESS_TOKEN: secret(),
+    PEACH_ENTITY_ID: secret(),
+    PEACH_WEBHOOK_SECRET: secret(16),
     PROVIDER_HTTP_TIMEOUT_MS: durationMs.default(10_000),
 
     FUNDING_POLL_INTERVAL_MS: durationMs.default(30_000),
@@ -109,6 +117,12 @@ const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   FLASH_CLIENT_ID: 'sandbox-flash-client',
   FLASH_CLIENT_SECRET: 'sandbox-flash-client-secret',
   MOBILEMART_API_KEY: 'sandbox-mobilemart-key',
+  RAZORPAY_KEY_ID: 'sandbox-razorpay-key-id',
+  RAZORPAY_KEY_SECRET: 'sandbox-razorpay-key-secret',
+  RAZORPAY_WEBHOOK_SECRET: 'development-only-razorpay-webhook-secret',
+  PEACH_ACCESS_TOKEN: 'sandbox-peach-access-token',
+  PEACH_ENTITY_ID: 'sandbox-peach-entity',
+  PEACH_WEBHOOK_SECRET: 'development-only-peach-webhook-secret',
 };
 
 const ENVIRONMENTS_WITH_DEFAULTS = new Set(['development', 'test']);

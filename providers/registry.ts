@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../core/config.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import { createOnePipePaymentProvider } from './onepipe.js';
+import { createPeachPaymentProvider, PEACH_SIGNATURE_HEADER, PEACH_TIMESTAMP_HEADER, verifyPeachWebhook } from './peach.js';
+import { createRazorpayPaymentProvider, RAZORPAY_SIGNATURE_HEADER, verifyRazorpayWebhook } from './razorpay.js';
 import { createVtpassProvider } from './vtpass.js';
 import { createFlashProvider } from './flash.js';
 import { createIndiaRechargeProvider } from './indiarecharge.js';
@@ -75,6 +77,20 @@ const ADAPTERS: AdapterFactories = {
         clientSecret: ctx.config.PAYMENT_PROVIDER_CLIENT_SECRET,
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
+    razorpay: (ctx) =>
+      createRazorpayPaymentProvider({
+        baseUrl: providerUrl(ctx, 'RAZORPAY_URL', ctx.config.RAZORPAY_URL, 'razorpay'),
+        keyId: ctx.config.RAZORPAY_KEY_ID,
+        keySecret: ctx.config.RAZORPAY_KEY_SECRET,
+        timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
+      }),
+    peach: (ctx) =>
+      createPeachPaymentProvider({
+        baseUrl: providerUrl(ctx, 'PEACH_URL', ctx.config.PEACH_URL, 'peach'),
+        accessToken: ctx.config.PEACH_ACCESS_TOKEN,
+        entityId: ctx.config.PEACH_ENTITY_ID,
+        timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
+      }),
   },
   vtu: {
     vtpass: (ctx) =>
@@ -118,6 +134,21 @@ const WEBHOOK_VERIFIERS: Record<string, (config: Config) => WebhookReceiver['ver
       rawBody: delivery.rawBody,
       header: delivery.header(PAYMENT_SIGNATURE_HEADER),
       secret: config.WEBHOOK_SECRET,
+      toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
+      nowSeconds: delivery.nowSeconds,
+    }),
+  razorpay: (config) => (delivery) =>
+    verifyRazorpayWebhook({
+      rawBody: delivery.rawBody,
+      signature: delivery.header(RAZORPAY_SIGNATURE_HEADER),
+      secret: config.RAZORPAY_WEBHOOK_SECRET,
+    }),
+  peach: (config) => (delivery) =>
+    verifyPeachWebhook({
+      rawBody: delivery.rawBody,
+      signature: delivery.header(PEACH_SIGNATURE_HEADER),
+      timestamp: delivery.header(PEACH_TIMESTAMP_HEADER),
+      secret: config.PEACH_WEBHOOK_SECRET,
       toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
       nowSeconds: delivery.nowSeconds,
     }),

@@ -25,7 +25,8 @@ export interface WebhookDeliveryReport {
   error?: string;
 }
 
-export interface OnePipeSandbox {
+/** What each payment sandbox offers the sandbox controls. */
+export interface PaymentSandbox {
   router: Router;
   /** `loseWebhook` completes the payment but never sends the webhook, so only polling can see it. */
   /** `collectedMinor` imitates a payer who paid another amount than was asked. */
@@ -34,7 +35,11 @@ export interface OnePipeSandbox {
     status: 'success' | 'failed',
     opts?: { loseWebhook?: boolean; collectedMinor?: number },
   ): Promise<WebhookDeliveryReport>;
+  /** Whether this sandbox holds a collection under our reference. */
+  holds(reference: string): boolean;
 }
+
+export type OnePipeSandbox = PaymentSandbox;
 
 interface SandboxCollection {
   reference: string;
@@ -161,7 +166,7 @@ export function createOnePipeSandbox(options: OnePipeSandboxOptions): OnePipeSan
     }
   }
 
-  return { router, completeCollection };
+  return { router, completeCollection, holds: (reference) => collections.has(reference) };
 }
 
 function readSignedRequest<T>(req: Request, res: Response, transactionSchema: z.ZodType<T>, options: OnePipeSandboxOptions): T | undefined {

@@ -17,10 +17,19 @@ const PRODUCTION_SECRETS = {
   FLASH_CLIENT_SECRET: 'live-flash-client-secret',
   MOBILEMART_URL: 'https://mobilemart.example.co.za',
   MOBILEMART_API_KEY: 'live-mobilemart-key',
+  RAZORPAY_URL: 'https://api.razorpay.com',
+  RAZORPAY_KEY_ID: 'rzp_live_key',
+  RAZORPAY_KEY_SECRET: 'live-razorpay-key-secret',
+  RAZORPAY_WEBHOOK_SECRET: 'live-razorpay-webhook-secret',
+  PEACH_URL: 'https://api.peachpayments.com',
+  PEACH_ACCESS_TOKEN: 'live-peach-access-token',
+  PEACH_ENTITY_ID: 'live-peach-entity',
+  PEACH_WEBHOOK_SECRET: 'live-peach-webhook-secret',
 };
 
 const SECRET_NAMES = ['JWT_SECRET', 'WEBHOOK_SECRET', 'PAYMENT_PROVIDER_API_KEY', 'PAYMENT_PROVIDER_CLIENT_SECRET', 'VTU_PROVIDER_API_KEY'];
 SECRET_NAMES.push('INDIARECHARGE_API_TOKEN', 'FLASH_CLIENT_ID', 'FLASH_CLIENT_SECRET', 'MOBILEMART_API_KEY');
+SECRET_NAMES.push('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET', 'PEACH_ACCESS_TOKEN', 'PEACH_ENTITY_ID', 'PEACH_WEBHOOK_SECRET');
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -43,7 +52,8 @@ describe('loadConfig in production', () => {
     delete env[name];
     const message = configError(env).message;
     expect(message).toContain(`  ${name}: is required (no default outside development and test)`);
-    for (const other of SECRET_NAMES.filter((n) => n !== name)) expect(message).not.toContain(other);
+    // Whole lines: WEBHOOK_SECRET is also the tail of RAZORPAY_WEBHOOK_SECRET.
+    for (const other of SECRET_NAMES.filter((n) => n !== name)) expect(message).not.toContain(`  ${other}:`);
   });
 
   it('when every secret is set, then no development default leaks into the configuration', () => {
