@@ -29,6 +29,8 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
         paymentsClientSecret: config.PAYMENT_PROVIDER_CLIENT_SECRET,
         paymentsApiKey: config.PAYMENT_PROVIDER_API_KEY,
         vtuApiKey: config.VTU_PROVIDER_API_KEY,
+        twilioAccountSid: config.TWILIO_ACCOUNT_SID,
+        twilioAuthToken: config.TWILIO_AUTH_TOKEN,
         apiUrl: () => baseUrl,
         razorpay: { keyId: config.RAZORPAY_KEY_ID, keySecret: config.RAZORPAY_KEY_SECRET, webhookSecret: config.RAZORPAY_WEBHOOK_SECRET },
         peach: { accessToken: config.PEACH_ACCESS_TOKEN, entityId: config.PEACH_ENTITY_ID, webhookSecret: config.PEACH_WEBHOOK_SECRET },
@@ -39,6 +41,9 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
         logger,
       })
     : undefined;
+  // Workers send mail to 127.0.0.1:SANDBOX_SMTP_PORT; 0 (tests) takes a free port, which the test hands its worker.
+  const sandboxSmtpPort = await sandbox?.smtp.start(config.SANDBOX_SMTP_PORT);
+  if (sandboxSmtpPort !== undefined) config = { ...config, SANDBOX_SMTP_PORT: sandboxSmtpPort };
   const rateLimits = await createRateLimits({ databaseUrl: config.DATABASE_URL, authPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE });
   // The API uses the registry for webhook verification; adapters are the worker's business.
   const providers = createProviderRegistry(config, await loadTenantProviderSettings(orm.em.fork()), baseUrl);
@@ -58,6 +63,7 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await sandbox?.smtp.stop();
       await rateLimits.close();
       await connection.close();
       await orm.close();

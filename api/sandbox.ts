@@ -10,13 +10,20 @@ import { createFlashSandbox } from '../providers/sandbox/flash-sandbox.js';
 import { createIndiaRechargeSandbox } from '../providers/sandbox/indiarecharge-sandbox.js';
 import { createMobileMartSandbox } from '../providers/sandbox/mobilemart-sandbox.js';
 import { SandboxFaults } from '../providers/sandbox/faults.js';
+import { Outbox } from '../providers/sandbox/outbox.js';
+import { createSmtpSandbox, type SmtpSandbox } from '../providers/sandbox/smtp-sandbox.js';
+import { createTwilioSandbox } from '../providers/sandbox/twilio-sandbox.js';
 import { notFoundHandler, platformEnvelope, surfaceErrorHandler } from './errors.js';
-import { body } from './validation.js';
+import { body, query } from './validation.js';
 
 export interface SandboxRouter {
   router: express.Router;
   faults: SandboxFaults;
   vtuDeliveries(requestId: string): number;
+  /** SMS and email the sandbox providers delivered. */
+  outbox: Outbox;
+  /** Started and stopped with the API; the worker's SMTP adapter sends to it. */
+  smtp: SmtpSandbox;
   /** Deliveries by the other selling sandboxes, never more than one per request id. */
   sellerDeliveries(provider: 'indiarecharge' | 'flash' | 'mobilemart', requestId: string): number;
 }
@@ -27,8 +34,9 @@ const CompleteBody = z.object({
   /** Minor units the payer actually paid, when it differs from what was asked. */
   amount_minor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
+const OutboxQuery = z.object({ to: z.string().min(1).optional() });
 const FaultBody = z.object({
-  provider: z.enum(['payments', 'vtu', 'recharge', 'flash', 'mobilemart', 'upi', 'eft']),
+  provider: z.enum(['payments', 'vtu', 'recharge', 'flash', 'mobilemart', 'upi', 'eft', 'sms', 'email']),
   mode: z.enum(['timeout', 'error', 'pending', 'none']),
   count: z.number().int().min(0).max(1000).default(1),
   outcome: z.enum(['success', 'failed']).optional(),
@@ -52,6 +60,8 @@ export function createSandboxRouter(deps: {
   flashClientId: string;
   flashClientSecret: string;
   mobilemartApiKey: string;
+  twilioAccountSid: string;
+  twilioAuthToken: string;
   logger: Logger;
 }): SandboxRouter {
   const faults = new SandboxFaults();
@@ -72,11 +82,16 @@ export function createSandboxRouter(deps: {
     mobilemart: createMobileMartSandbox({ faults, apiKey: deps.mobilemartApiKey }),
   };
 
+  const outbox = new Outbox();
+  const twilio = createTwilioSandbox({ faults, outbox, accountSid: deps.twilioAccountSid, authToken: deps.twilioAuthToken });
+  const smtp = createSmtpSandbox({ faults, outbox, logger: deps.logger });
+
   const router = express.Router();
   router.use('/providers/onepipe', onepipe.router);
   router.use('/providers/razorpay', razorpay.router);
   router.use('/providers/peach', peach.router);
   router.use('/providers/vtpass', vtpass.router);
+  router.use('/providers/twilio', twilio.router);
   for (const [name, seller] of Object.entries(sellers)) router.use(`/providers/${name}`, seller.router);
 
   const controls = express.Router();
@@ -87,6 +102,11 @@ export function createSandboxRouter(deps: {
     const sandbox = paymentSandboxes.find((candidate) => candidate.holds(reference));
     if (!sandbox) throw new DomainError(FailureType.NotFound, `no sandbox collection ${reference}`);
     res.json(await sandbox.completeCollection(reference, status, { loseWebhook: lose_webhook, collectedMinor: amount_minor }));
+  });
+  controls.get('/outbox', (req, res) => {
+    const { to } = query(req, OutboxQuery);
+    // An unencoded `?to=+234...` arrives as " 234...": the query string reads "+" as a space.
+    res.json({ messages: outbox.list({ to: to?.replace(/^ (?=\d)/, '+') }) });
   });
   controls.post('/faults', (req, res) => {
     const fault = body(req, FaultBody);
@@ -101,6 +121,8 @@ export function createSandboxRouter(deps: {
     router,
     faults,
     vtuDeliveries: (requestId) => vtpass.deliveries(requestId),
+    outbox,
+    smtp,
     sellerDeliveries: (provider, requestId) => sellers[provider].deliveries(requestId),
   };
 }

@@ -63,6 +63,29 @@ const ConfigSchema = z
     PEACH_ENTITY_ID: secret(),
     PEACH_WEBHOOK_SECRET: secret(16),
     PROVIDER_HTTP_TIMEOUT_MS: durationMs.default(10_000),
+    TWILIO_API_URL: z.string().url().optional(),
+    TWILIO_ACCOUNT_SID: secret().regex(/^AC/, 'must start with AC'),
+    TWILIO_AUTH_TOKEN: secret(),
+    TWILIO_FROM: secret(),
+    /** Unset in the sandbox: mail goes to the sandbox's own SMTP server on SANDBOX_SMTP_PORT. */
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    SMTP_SECURE: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    // Empty means unset, so a compose file can pass them through for relays that take no login.
+    SMTP_USER: z
+      .string()
+      .optional()
+      .transform((v) => v || undefined),
+    SMTP_PASS: z
+      .string()
+      .optional()
+      .transform((v) => v || undefined),
+    SMTP_FROM: secret(),
+    /** The API's sandbox SMTP server listens on 127.0.0.1 here; the worker sends there (0: ephemeral, tests). */
+    SANDBOX_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
 
     FUNDING_POLL_INTERVAL_MS: durationMs.default(30_000),
     FUNDING_TIMEOUT_MS: durationMs.default(30 * 60_000),
@@ -113,6 +136,10 @@ const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   PAYMENT_PROVIDER_API_KEY: 'sandbox-key',
   PAYMENT_PROVIDER_CLIENT_SECRET: 'sandbox-client-secret',
   VTU_PROVIDER_API_KEY: 'sandbox-key',
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  TWILIO_AUTH_TOKEN: 'sandbox-twilio-auth-token',
+  TWILIO_FROM: '+15005550006',
+  SMTP_FROM: 'no-reply@sandbox.local',
   INDIARECHARGE_API_TOKEN: 'sandbox-indiarecharge-token',
   FLASH_CLIENT_ID: 'sandbox-flash-client',
   FLASH_CLIENT_SECRET: 'sandbox-flash-client-secret',

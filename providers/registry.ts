@@ -5,6 +5,8 @@ import { createOnePipePaymentProvider } from './onepipe.js';
 import { createPeachPaymentProvider, PEACH_SIGNATURE_HEADER, PEACH_TIMESTAMP_HEADER, verifyPeachWebhook } from './peach.js';
 import { createRazorpayPaymentProvider, RAZORPAY_SIGNATURE_HEADER, verifyRazorpayWebhook } from './razorpay.js';
 import { createVtpassProvider } from './vtpass.js';
+import { createSmtpEmailProvider, type SmtpConfig } from './smtp.js';
+import { createTwilioSmsProvider } from './twilio.js';
 import { createFlashProvider } from './flash.js';
 import { createIndiaRechargeProvider } from './indiarecharge.js';
 import { createMobileMartProvider } from './mobilemart.js';
@@ -123,9 +125,34 @@ const ADAPTERS: AdapterFactories = {
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
   },
-  sms: {},
-  email: {},
+  sms: {
+    twilio: (ctx) =>
+      createTwilioSmsProvider({
+        accountSid: ctx.config.TWILIO_ACCOUNT_SID,
+        authToken: ctx.config.TWILIO_AUTH_TOKEN,
+        from: ctx.config.TWILIO_FROM,
+        // Unset outside the sandbox: the SDK talks to https://api.twilio.com itself.
+        baseUrl: ctx.config.TWILIO_API_URL ?? ctx.sandboxUrl('twilio'),
+        timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
+      }),
+  },
+  email: {
+    smtp: (ctx) => createSmtpEmailProvider({ ...smtpServer(ctx.config), from: ctx.config.SMTP_FROM, timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS }),
+  },
 };
+
+/**
+ * The configured SMTP relay; in the sandbox without SMTP_HOST, the API's sandbox SMTP server,
+ * which listens on 127.0.0.1:SANDBOX_SMTP_PORT so a worker in another process finds it too.
+ */
+function smtpServer(config: Config): Omit<SmtpConfig, 'from'> {
+  if (config.SMTP_HOST) {
+    return { host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE, user: config.SMTP_USER, pass: config.SMTP_PASS };
+  }
+  if (!config.sandbox) throw new Error('SMTP_HOST is required outside the sandbox');
+  if (config.SANDBOX_SMTP_PORT === 0) throw new Error('SANDBOX_SMTP_PORT must be the port the sandbox SMTP server listens on, not 0');
+  return { host: '127.0.0.1', port: config.SANDBOX_SMTP_PORT, secure: false };
+}
 
 /** Each collecting provider verifies its own webhooks with its own secret. */
 const WEBHOOK_VERIFIERS: Record<string, (config: Config) => WebhookReceiver['verify']> = {

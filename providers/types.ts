@@ -121,4 +121,4 @@ export interface EmailProvider {
 }
 
 export type FaultMode = 'timeout' | 'error' | 'pending' | 'none';
-export type SandboxProviderName = 'payments' | 'vtu' | 'recharge' | 'flash' | 'mobilemart' | 'upi' | 'eft';
+export type SandboxProviderName = 'payments' | 'vtu' | 'recharge' | 'flash' | 'mobilemart' | 'upi' | 'eft' | 'sms' | 'email';

@@ -43,8 +43,17 @@ export async function startTestPlatform(
     });
     runtimeInstalled = true;
   }
-  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, ...overrides });
-  const api = await startApi(config);
+  const loaded = loadConfig({
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SANDBOX_SMTP_PORT: '0',
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    ...overrides,
+  });
+  const api = await startApi(loaded);
+  // The sandbox SMTP server took a free port; the worker's SMTP adapter must send there.
+  const config = { ...loaded, SANDBOX_SMTP_PORT: api.sandbox?.smtp.port() ?? loaded.SANDBOX_SMTP_PORT };
   const orm = await initORM(config.DATABASE_URL, { pool: { max: 20 } });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker =
