@@ -5,6 +5,7 @@ import { createLogger } from '../core/logger.js';
 import { createProviderRegistry, loadTenantProviderSettings, publicBaseUrl } from '../providers/registry.js';
 import { initORM, type Orm } from '../db/orm.js';
 import { createApp } from './app.js';
+import { assertSurfacesMatchTenants } from './surfaces/index.js';
 import { createRateLimits } from './rate-limit.js';
 import { createSandboxRouter, type SandboxRouter } from './sandbox.js';
 
@@ -46,7 +47,9 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
   if (sandboxSmtpPort !== undefined) config = { ...config, SANDBOX_SMTP_PORT: sandboxSmtpPort };
   const rateLimits = await createRateLimits({ databaseUrl: config.DATABASE_URL, authPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE });
   // The API uses the registry for webhook verification; adapters are the worker's business.
-  const providers = createProviderRegistry(config, await loadTenantProviderSettings(orm.em.fork()), baseUrl);
+  const tenants = await loadTenantProviderSettings(orm.em.fork());
+  assertSurfacesMatchTenants(tenants);
+  const providers = createProviderRegistry(config, tenants, baseUrl);
   const app = createApp({ config, orm, temporal, logger, sandbox, rateLimits, providers });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));

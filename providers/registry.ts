@@ -32,6 +32,7 @@ export type Capability = keyof CapabilityProviders;
 
 export interface TenantProviderSettings {
   slug: string;
+  currency: string;
   settings: { providers?: Partial<Record<Capability, string>> };
 }
 
@@ -223,5 +224,5 @@ export function createProviderRegistry(config: Config, tenants: TenantProviderSe
 
 /** The tenants and their provider choices, as the composition roots read them at start. */
 export async function loadTenantProviderSettings(em: EntityManager): Promise<TenantProviderSettings[]> {
-  return em.execute<TenantProviderSettings[]>('select slug, settings from tenants order by slug');
+  return em.execute<TenantProviderSettings[]>('select slug, currency, settings from tenants order by slug');
 }

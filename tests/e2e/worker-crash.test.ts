@@ -18,6 +18,9 @@ function spawnWorker(): ChildProcess {
       TEMPORAL_TASK_QUEUE: platform.config.TEMPORAL_TASK_QUEUE,
       PAYMENT_PROVIDER_URL: `${platform.url}/sandbox/providers/onepipe`,
       VTU_PROVIDER_URL: `${platform.url}/sandbox/providers/vtpass`,
+      // Every other provider's sandbox is reached through the platform's API and SMTP port.
+      PUBLIC_BASE_URL: platform.url,
+      SANDBOX_SMTP_PORT: String(platform.config.SANDBOX_SMTP_PORT),
     },
     stdio: 'ignore',
   });

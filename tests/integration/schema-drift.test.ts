@@ -1,10 +1,11 @@
 import type { Orm } from '../../db/orm.js';
 import { CURRENCY_EXPONENTS } from '../../core/money.js';
-import { openTestOrm } from '../support/db.js';
+import { openIsolatedTestOrm } from '../support/db.js';
 
 let orm: Orm;
 beforeAll(async () => {
-  orm = await openTestOrm();
+  // A database built by the migrations alone, which no running test (or the rate-limit store) touches.
+  orm = await openIsolatedTestOrm();
 });
 afterAll(async () => {
   await orm.close();
