@@ -1,5 +1,6 @@
 import express from 'express';
 import { z } from 'zod';
+import { SANDBOX_PROVIDER_NAMES } from '../providers/types.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createOnePipeSandbox, type PaymentSandbox } from '../providers/sandbox/onepipe-sandbox.js';
@@ -36,7 +37,7 @@ const CompleteBody = z.object({
 });
 const OutboxQuery = z.object({ to: z.string().min(1).optional() });
 const FaultBody = z.object({
-  provider: z.enum(['payments', 'vtu', 'recharge', 'flash', 'mobilemart', 'upi', 'eft', 'sms', 'email']),
+  provider: z.enum(SANDBOX_PROVIDER_NAMES),
   mode: z.enum(['timeout', 'error', 'pending', 'none']),
   count: z.number().int().min(0).max(1000).default(1),
   outcome: z.enum(['success', 'failed']).optional(),
@@ -107,6 +108,9 @@ export function createSandboxRouter(deps: {
     const { to } = query(req, OutboxQuery);
     // An unencoded `?to=+234...` arrives as " 234...": the query string reads "+" as a space.
     res.json({ messages: outbox.list({ to: to?.replace(/^ (?=\d)/, '+') }) });
+  });
+  controls.get('/faults', (_req, res) => {
+    res.json({ providers: SANDBOX_PROVIDER_NAMES, planned: faults.planned() });
   });
   controls.post('/faults', (req, res) => {
     const fault = body(req, FaultBody);

@@ -121,4 +121,6 @@ export interface EmailProvider {
 }
 
 export type FaultMode = 'timeout' | 'error' | 'pending' | 'none';
-export type SandboxProviderName = 'payments' | 'vtu' | 'recharge' | 'flash' | 'mobilemart' | 'upi' | 'eft' | 'sms' | 'email';
+/** The sandbox imitations that take faults: payments = OnePipe, upi = Razorpay, eft = Peach, recharge = the Indian operator API. */
+export const SANDBOX_PROVIDER_NAMES = ['payments', 'vtu', 'recharge', 'flash', 'mobilemart', 'upi', 'eft', 'sms', 'email'] as const;
+export type SandboxProviderName = (typeof SANDBOX_PROVIDER_NAMES)[number];

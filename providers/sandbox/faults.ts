@@ -32,6 +32,11 @@ export class SandboxFaults {
     this.#planned.set(provider, { mode, outcome, remaining: count });
   }
 
+  /** What is planned now, per provider, with how many calls it still applies to. */
+  planned(): Array<Fault & { provider: SandboxProviderName; remaining: number }> {
+    return [...this.#planned].map(([provider, fault]) => ({ provider, ...fault }));
+  }
+
   peek(provider: SandboxProviderName): Fault | undefined {
     const planned = this.#planned.get(provider);
     return planned && { mode: planned.mode, outcome: planned.outcome };

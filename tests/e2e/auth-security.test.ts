@@ -98,11 +98,12 @@ describe('auth rate limit', () => {
 
   beforeAll(async () => {
     limited = await startTestPlatform({ AUTH_RATE_LIMIT_PER_MINUTE: String(LIMIT), MOUNT_AT_ROOT: 'maxtera' }, { inProcessWorker: false });
-    replica = await startApi(limited.config);
+    // A second API replica with its own sandbox SMTP port; the rate-limit store is what they share.
+    replica = await startApi({ ...limited.config, SANDBOX_SMTP_PORT: 0 });
   });
   afterAll(async () => {
-    await replica.stop();
-    await limited.stop();
+    await replica?.stop();
+    await limited?.stop();
   });
 
   /** A client address of each test's own (the API trusts X-Forwarded-For from loopback only). */

@@ -79,3 +79,14 @@ describe('GET /sandbox/outbox', () => {
     expect(messages.map((m) => m.subject)).toEqual(['second']);
   });
 });
+
+describe('GET /sandbox/faults', () => {
+  it('when a fault is planned, then the listing names every fault-taking provider and shows the plan until it is cleared', async () => {
+    await request(platform.url).post('/sandbox/faults').send({ provider: 'sms', mode: 'timeout', count: 2 }).expect(200);
+    const listed = await request(platform.url).get('/sandbox/faults').expect(200);
+    expect(listed.body.providers).toEqual(expect.arrayContaining(['payments', 'vtu', 'upi', 'eft', 'recharge', 'flash', 'mobilemart', 'sms', 'email']));
+    expect(listed.body.planned).toEqual([expect.objectContaining({ provider: 'sms', mode: 'timeout', remaining: 2 })]);
+    await request(platform.url).post('/sandbox/faults').send({ provider: 'sms', mode: 'none' }).expect(200);
+    expect((await request(platform.url).get('/sandbox/faults')).body.planned).toEqual([]);
+  });
+});
