@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   say(`  API:          ${apiUrl}  (Maxtera at ${apiUrl}/maxtera/api/v1/)`);
   say(`  API docs:     ${apiUrl}/docs  (OpenAPI at ${apiUrl}/openapi.json)`);
   say(`  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${env.TEMPORAL_ADDRESS})`}`);
-  say(`  Sandbox:      ${apiUrl}/sandbox  (payments, faults)`);
+  say(`  Sandbox:      ${apiUrl}/sandbox  (payments/{ref}/complete, faults, outbox)`);
+  say(`  Operations:   ${apiUrl}/ops/<tenant>/reviews  (as a tenant admin)`);
   say(`  Admins:       admin@<tenant>.local / ${config.SEED_ADMIN_PASSWORD ?? '(SEED_ADMIN_PASSWORD)'}`);
   say('Ctrl-C stops everything; data stays in .data/');
 }
