@@ -79,7 +79,8 @@ export function authReason(error: ErrorDescription): AuthFailureReason {
   return AUTH_REASONS.includes(error.reason as AuthFailureReason) ? (error.reason as AuthFailureReason) : 'invalid';
 }
 
-const PLATFORM_STATUS: Record<ErrorKind, number> = {
+/** HTTP's meaning of each failure; an app's envelope starts from this and overrides what its spec says otherwise. */
+export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   [FailureType.Validation]: 400,
   [FailureType.NotFound]: 404,
   [FailureType.Unauthenticated]: 401,
@@ -103,7 +104,7 @@ const PLATFORM_STATUS: Record<ErrorKind, number> = {
 
 /** The envelope of routes that belong to no app: health, webhooks, the sandbox, unknown paths. */
 export const platformEnvelope: ErrorEnvelope = (error) => ({
-  status: transportStatus(error) ?? PLATFORM_STATUS[error.type],
+  status: transportStatus(error) ?? HTTP_STATUS[error.type],
   body: { error: error.message },
 });
 

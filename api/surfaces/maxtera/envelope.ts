@@ -1,27 +1,11 @@
 import { FailureType, type AuthFailureReason, type ValidationIssue } from '../../../core/errors.js';
-import { INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
+import { HTTP_STATUS, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
 
 /** The statuses a Django REST Framework backend gave these failures. */
 const STATUS: Record<ErrorKind, number> = {
-  [FailureType.Validation]: 400,
-  [FailureType.NotFound]: 404,
-  [FailureType.Unauthenticated]: 401,
-  [FailureType.Forbidden]: 403,
-  [FailureType.Conflict]: 409,
-  [FailureType.InsufficientFunds]: 400,
+  ...HTTP_STATUS,
+  // DRF answers a rejected posting as a bad request.
   [FailureType.UnbalancedEntry]: 400,
-  [FailureType.HoldNotPending]: 409,
-  [FailureType.HoldExceeded]: 400,
-  [FailureType.HoldExpired]: 409,
-  [FailureType.AlreadyReversed]: 409,
-  [FailureType.IdempotencyKeyReused]: 422,
-  [FailureType.IdempotencyInProgress]: 409,
-  [FailureType.RateLimited]: 429,
-  [FailureType.ProviderRejected]: 502,
-  [FailureType.ProviderUnavailable]: 503,
-  [FailureType.Unavailable]: 503,
-  [FailureType.PurchaseUnresolved]: 409,
-  [INTERNAL]: 500,
 };
 
 /** Messages a Django REST Framework client already knows, where the generic wording would differ. */

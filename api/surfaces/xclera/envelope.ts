@@ -1,28 +1,8 @@
 import { FailureType, type AuthFailureReason, type ValidationIssue } from '../../../core/errors.js';
-import { INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
+import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
 
 /** The spec names 400, 401, 403, 404 and 500; the rest follow HTTP's meaning. */
-const STATUS: Record<ErrorKind, number> = {
-  [FailureType.Validation]: 400,
-  [FailureType.NotFound]: 404,
-  [FailureType.Unauthenticated]: 401,
-  [FailureType.Forbidden]: 403,
-  [FailureType.Conflict]: 409,
-  [FailureType.InsufficientFunds]: 400,
-  [FailureType.UnbalancedEntry]: 500,
-  [FailureType.HoldNotPending]: 409,
-  [FailureType.HoldExceeded]: 400,
-  [FailureType.HoldExpired]: 409,
-  [FailureType.AlreadyReversed]: 409,
-  [FailureType.IdempotencyKeyReused]: 422,
-  [FailureType.IdempotencyInProgress]: 409,
-  [FailureType.RateLimited]: 429,
-  [FailureType.ProviderRejected]: 502,
-  [FailureType.ProviderUnavailable]: 503,
-  [FailureType.Unavailable]: 503,
-  [FailureType.PurchaseUnresolved]: 409,
-  [INTERNAL]: 500,
-};
+const STATUS = HTTP_STATUS;
 
 const MESSAGES: Partial<Record<ErrorKind, string>> = {
   [FailureType.Validation]: 'Invalid input',
