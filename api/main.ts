@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, type Config } from '../core/config.js';
+import { loadConfig, requireProviderKey, type Config, type ProviderKeyName } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { createProviderRegistry, loadTenantProviderSettings, publicBaseUrl } from '../providers/registry.js';
 import { initORM, type Orm } from '../db/orm.js';
@@ -23,22 +23,24 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   let baseUrl = publicBaseUrl(config);
+  // The sandbox is on only with every provider key set (the configuration checks it).
+  const key = (name: ProviderKeyName) => requireProviderKey(config, name, 'the sandbox');
   const sandbox = config.sandbox
     ? createSandboxRouter({
         webhookUrl: () => `${baseUrl}/webhooks/onepipe`,
-        webhookSecret: config.WEBHOOK_SECRET,
-        paymentsClientSecret: config.PAYMENT_PROVIDER_CLIENT_SECRET,
-        paymentsApiKey: config.PAYMENT_PROVIDER_API_KEY,
-        vtuApiKey: config.VTU_PROVIDER_API_KEY,
-        twilioAccountSid: config.TWILIO_ACCOUNT_SID,
-        twilioAuthToken: config.TWILIO_AUTH_TOKEN,
+        webhookSecret: key('WEBHOOK_SECRET'),
+        paymentsClientSecret: key('PAYMENT_PROVIDER_CLIENT_SECRET'),
+        paymentsApiKey: key('PAYMENT_PROVIDER_API_KEY'),
+        vtuApiKey: key('VTU_PROVIDER_API_KEY'),
+        twilioAccountSid: key('TWILIO_ACCOUNT_SID'),
+        twilioAuthToken: key('TWILIO_AUTH_TOKEN'),
         apiUrl: () => baseUrl,
-        razorpay: { keyId: config.RAZORPAY_KEY_ID, keySecret: config.RAZORPAY_KEY_SECRET, webhookSecret: config.RAZORPAY_WEBHOOK_SECRET },
-        peach: { accessToken: config.PEACH_ACCESS_TOKEN, entityId: config.PEACH_ENTITY_ID, webhookSecret: config.PEACH_WEBHOOK_SECRET },
-        rechargeApiToken: config.INDIARECHARGE_API_TOKEN,
-        flashClientId: config.FLASH_CLIENT_ID,
-        flashClientSecret: config.FLASH_CLIENT_SECRET,
-        mobilemartApiKey: config.MOBILEMART_API_KEY,
+        razorpay: { keyId: key('RAZORPAY_KEY_ID'), keySecret: key('RAZORPAY_KEY_SECRET'), webhookSecret: key('RAZORPAY_WEBHOOK_SECRET') },
+        peach: { accessToken: key('PEACH_ACCESS_TOKEN'), entityId: key('PEACH_ENTITY_ID'), webhookSecret: key('PEACH_WEBHOOK_SECRET') },
+        rechargeApiToken: key('INDIARECHARGE_API_TOKEN'),
+        flashClientId: key('FLASH_CLIENT_ID'),
+        flashClientSecret: key('FLASH_CLIENT_SECRET'),
+        mobilemartApiKey: key('MOBILEMART_API_KEY'),
         logger,
       })
     : undefined;

@@ -14,6 +14,36 @@ const secret = (min = 1) =>
     .string({ error: (issue) => (issue.input === undefined ? 'is required (no default outside development and test)' : undefined) })
     .min(min, `must be at least ${min} characters`);
 
+/**
+ * A provider's key or secret: needed only when some tenant uses that provider (the provider
+ * registry refuses to start without it then) or when the sandbox imitates it. No default here;
+ * development and test get DEVELOPMENT_DEFAULTS.
+ */
+const providerKey = (min = 1) => z.string().min(min, `must be at least ${min} characters`).optional();
+
+/** Every provider key, so the sandbox can require them all and error messages can name them. */
+export const PROVIDER_KEYS = [
+  'WEBHOOK_SECRET',
+  'PAYMENT_PROVIDER_API_KEY',
+  'PAYMENT_PROVIDER_CLIENT_SECRET',
+  'VTU_PROVIDER_API_KEY',
+  'INDIARECHARGE_API_TOKEN',
+  'FLASH_CLIENT_ID',
+  'FLASH_CLIENT_SECRET',
+  'MOBILEMART_API_KEY',
+  'RAZORPAY_KEY_ID',
+  'RAZORPAY_KEY_SECRET',
+  'RAZORPAY_WEBHOOK_SECRET',
+  'PEACH_ACCESS_TOKEN',
+  'PEACH_ENTITY_ID',
+  'PEACH_WEBHOOK_SECRET',
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_FROM',
+  'SMTP_FROM',
+] as const;
+export type ProviderKeyName = (typeof PROVIDER_KEYS)[number];
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -34,7 +64,7 @@ const ConfigSchema = z
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
     REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
 
-    WEBHOOK_SECRET: secret(16),
+    WEBHOOK_SECRET: providerKey(16),
     WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().positive().default(300),
 
     // Never derived from NODE_ENV: a process started without it must not let anyone complete payments.
@@ -43,30 +73,30 @@ const ConfigSchema = z
       .optional()
       .transform((v) => v === 'true'),
     PAYMENT_PROVIDER_URL: z.string().url().optional(),
-    PAYMENT_PROVIDER_API_KEY: secret(),
-    PAYMENT_PROVIDER_CLIENT_SECRET: secret(),
+    PAYMENT_PROVIDER_API_KEY: providerKey(),
+    PAYMENT_PROVIDER_CLIENT_SECRET: providerKey(),
     VTU_PROVIDER_URL: z.string().url().optional(),
-    VTU_PROVIDER_API_KEY: secret(),
+    VTU_PROVIDER_API_KEY: providerKey(),
     INDIARECHARGE_URL: z.string().url().optional(),
-    INDIARECHARGE_API_TOKEN: secret(),
+    INDIARECHARGE_API_TOKEN: providerKey(),
     FLASH_URL: z.string().url().optional(),
-    FLASH_CLIENT_ID: secret(),
-    FLASH_CLIENT_SECRET: secret(),
+    FLASH_CLIENT_ID: providerKey(),
+    FLASH_CLIENT_SECRET: providerKey(),
     MOBILEMART_URL: z.string().url().optional(),
-    MOBILEMART_API_KEY: secret(),
+    MOBILEMART_API_KEY: providerKey(),
     RAZORPAY_URL: z.string().url().optional(),
-    RAZORPAY_KEY_ID: secret(),
-    RAZORPAY_KEY_SECRET: secret(),
-    RAZORPAY_WEBHOOK_SECRET: secret(16),
+    RAZORPAY_KEY_ID: providerKey(),
+    RAZORPAY_KEY_SECRET: providerKey(),
+    RAZORPAY_WEBHOOK_SECRET: providerKey(16),
     PEACH_URL: z.string().url().optional(),
-    PEACH_ACCESS_TOKEN: secret(),
-    PEACH_ENTITY_ID: secret(),
-    PEACH_WEBHOOK_SECRET: secret(16),
+    PEACH_ACCESS_TOKEN: providerKey(),
+    PEACH_ENTITY_ID: providerKey(),
+    PEACH_WEBHOOK_SECRET: providerKey(16),
     PROVIDER_HTTP_TIMEOUT_MS: durationMs.default(10_000),
     TWILIO_API_URL: z.string().url().optional(),
-    TWILIO_ACCOUNT_SID: secret().regex(/^AC/, 'must start with AC'),
-    TWILIO_AUTH_TOKEN: secret(),
-    TWILIO_FROM: secret(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC/, 'must start with AC').optional(),
+    TWILIO_AUTH_TOKEN: providerKey(),
+    TWILIO_FROM: providerKey(),
     /** Unset in the sandbox: mail goes to the sandbox's own SMTP server on SANDBOX_SMTP_PORT. */
     SMTP_HOST: z.string().min(1).optional(),
     SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
@@ -83,7 +113,7 @@ const ConfigSchema = z
       .string()
       .optional()
       .transform((v) => v || undefined),
-    SMTP_FROM: secret(),
+    SMTP_FROM: providerKey(),
     /** The API's sandbox SMTP server listens on 127.0.0.1 here; the worker sends there (0: ephemeral, tests). */
     SANDBOX_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
 
@@ -112,6 +142,12 @@ const ConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.sandbox) {
       ctx.addIssue({ code: 'custom', path: ['SANDBOX'], message: 'the sandbox is refused in production' });
+    }
+    // The sandbox imitates every provider, and checks their keys as the real ones would.
+    if (c.sandbox) {
+      for (const name of PROVIDER_KEYS) {
+        if (c[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required while the sandbox is on' });
+      }
     }
     // The purchase flow owns its hold until its re-queries end; the hold must outlive them.
     if (c.HOLD_TTL_MS <= c.PURCHASE_REQUERY_LIMIT_MS) {
@@ -164,4 +200,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/** A provider key that must be there because `neededBy` (a tenant's provider, the sandbox) uses it. */
+export function requireProviderKey(config: Config, name: ProviderKeyName, neededBy: string): string {
+  const value = config[name];
+  if (value === undefined) throw new ConfigError(`Invalid configuration:\n  ${name}: is required because ${neededBy} uses it`);
+  return value;
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Config } from '../core/config.js';
+import { requireProviderKey, type Config, type ProviderKeyName } from '../core/config.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import { createOnePipePaymentProvider } from './onepipe.js';
 import { createPeachPaymentProvider, PEACH_SIGNATURE_HEADER, PEACH_TIMESTAMP_HEADER, verifyPeachWebhook } from './peach.js';
@@ -58,6 +58,8 @@ export function publicBaseUrl(config: Config, port = config.PORT): string {
 
 export interface AdapterContext {
   config: Config;
+  /** A key of the provider being built; missing, it stops the start with a message naming both. */
+  key(name: ProviderKeyName): string;
   /** The sandbox imitation's URL, when the sandbox is on; real URLs come from the configuration. */
   sandboxUrl(provider: string): string | undefined;
 }
@@ -76,22 +78,22 @@ const ADAPTERS: AdapterFactories = {
     onepipe: (ctx) =>
       createOnePipePaymentProvider({
         baseUrl: providerUrl(ctx, 'PAYMENT_PROVIDER_URL', ctx.config.PAYMENT_PROVIDER_URL, 'onepipe'),
-        apiKey: ctx.config.PAYMENT_PROVIDER_API_KEY,
-        clientSecret: ctx.config.PAYMENT_PROVIDER_CLIENT_SECRET,
+        apiKey: ctx.key('PAYMENT_PROVIDER_API_KEY'),
+        clientSecret: ctx.key('PAYMENT_PROVIDER_CLIENT_SECRET'),
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
     razorpay: (ctx) =>
       createRazorpayPaymentProvider({
         baseUrl: providerUrl(ctx, 'RAZORPAY_URL', ctx.config.RAZORPAY_URL, 'razorpay'),
-        keyId: ctx.config.RAZORPAY_KEY_ID,
-        keySecret: ctx.config.RAZORPAY_KEY_SECRET,
+        keyId: ctx.key('RAZORPAY_KEY_ID'),
+        keySecret: ctx.key('RAZORPAY_KEY_SECRET'),
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
     peach: (ctx) =>
       createPeachPaymentProvider({
         baseUrl: providerUrl(ctx, 'PEACH_URL', ctx.config.PEACH_URL, 'peach'),
-        accessToken: ctx.config.PEACH_ACCESS_TOKEN,
-        entityId: ctx.config.PEACH_ENTITY_ID,
+        accessToken: ctx.key('PEACH_ACCESS_TOKEN'),
+        entityId: ctx.key('PEACH_ENTITY_ID'),
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
   },
@@ -99,13 +101,13 @@ const ADAPTERS: AdapterFactories = {
     vtpass: (ctx) =>
       createVtpassProvider({
         baseUrl: providerUrl(ctx, 'VTU_PROVIDER_URL', ctx.config.VTU_PROVIDER_URL, 'vtpass'),
-        apiKey: ctx.config.VTU_PROVIDER_API_KEY,
+        apiKey: ctx.key('VTU_PROVIDER_API_KEY'),
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
     indiarecharge: (ctx) =>
       createIndiaRechargeProvider({
         baseUrl: providerUrl(ctx, 'INDIARECHARGE_URL', ctx.config.INDIARECHARGE_URL, 'indiarecharge'),
-        apiToken: ctx.config.INDIARECHARGE_API_TOKEN,
+        apiToken: ctx.key('INDIARECHARGE_API_TOKEN'),
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
   },
@@ -113,8 +115,8 @@ const ADAPTERS: AdapterFactories = {
     flash: (ctx) =>
       createFlashProvider({
         baseUrl: providerUrl(ctx, 'FLASH_URL', ctx.config.FLASH_URL, 'flash'),
-        clientId: ctx.config.FLASH_CLIENT_ID,
-        clientSecret: ctx.config.FLASH_CLIENT_SECRET,
+        clientId: ctx.key('FLASH_CLIENT_ID'),
+        clientSecret: ctx.key('FLASH_CLIENT_SECRET'),
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
   },
@@ -122,23 +124,23 @@ const ADAPTERS: AdapterFactories = {
     mobilemart: (ctx) =>
       createMobileMartProvider({
         baseUrl: providerUrl(ctx, 'MOBILEMART_URL', ctx.config.MOBILEMART_URL, 'mobilemart'),
-        apiKey: ctx.config.MOBILEMART_API_KEY,
+        apiKey: ctx.key('MOBILEMART_API_KEY'),
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
   },
   sms: {
     twilio: (ctx) =>
       createTwilioSmsProvider({
-        accountSid: ctx.config.TWILIO_ACCOUNT_SID,
-        authToken: ctx.config.TWILIO_AUTH_TOKEN,
-        from: ctx.config.TWILIO_FROM,
+        accountSid: ctx.key('TWILIO_ACCOUNT_SID'),
+        authToken: ctx.key('TWILIO_AUTH_TOKEN'),
+        from: ctx.key('TWILIO_FROM'),
         // Unset outside the sandbox: the SDK talks to https://api.twilio.com itself.
         baseUrl: ctx.config.TWILIO_API_URL ?? ctx.sandboxUrl('twilio'),
         timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS,
       }),
   },
   email: {
-    smtp: (ctx) => createSmtpEmailProvider({ ...smtpServer(ctx.config), from: ctx.config.SMTP_FROM, timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS }),
+    smtp: (ctx) => createSmtpEmailProvider({ ...smtpServer(ctx.config), from: ctx.key('SMTP_FROM'), timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS }),
   },
 };
 
@@ -156,37 +158,43 @@ function smtpServer(config: Config): Omit<SmtpConfig, 'from'> {
 }
 
 /** Each collecting provider verifies its own webhooks with its own secret. */
-const WEBHOOK_VERIFIERS: Record<string, (config: Config) => WebhookReceiver['verify']> = {
-  onepipe: (config) => (delivery) =>
-    verifyPaymentWebhook({
-      rawBody: delivery.rawBody,
-      header: delivery.header(PAYMENT_SIGNATURE_HEADER),
-      secret: config.WEBHOOK_SECRET,
-      toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
-      nowSeconds: delivery.nowSeconds,
-    }),
-  razorpay: (config) => (delivery) =>
-    verifyRazorpayWebhook({
-      rawBody: delivery.rawBody,
-      signature: delivery.header(RAZORPAY_SIGNATURE_HEADER),
-      secret: config.RAZORPAY_WEBHOOK_SECRET,
-    }),
-  peach: (config) => (delivery) =>
-    verifyPeachWebhook({
-      rawBody: delivery.rawBody,
-      signature: delivery.header(PEACH_SIGNATURE_HEADER),
-      timestamp: delivery.header(PEACH_TIMESTAMP_HEADER),
-      secret: config.PEACH_WEBHOOK_SECRET,
-      toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
-      nowSeconds: delivery.nowSeconds,
-    }),
+const WEBHOOK_VERIFIERS: Record<string, (ctx: AdapterContext) => WebhookReceiver['verify']> = {
+  onepipe: (ctx) => {
+    const secret = ctx.key('WEBHOOK_SECRET');
+    return (delivery) =>
+      verifyPaymentWebhook({
+        rawBody: delivery.rawBody,
+        header: delivery.header(PAYMENT_SIGNATURE_HEADER),
+        secret,
+        toleranceSeconds: ctx.config.WEBHOOK_TOLERANCE_SECONDS,
+        nowSeconds: delivery.nowSeconds,
+      });
+  },
+  razorpay: (ctx) => {
+    const secret = ctx.key('RAZORPAY_WEBHOOK_SECRET');
+    return (delivery) => verifyRazorpayWebhook({ rawBody: delivery.rawBody, signature: delivery.header(RAZORPAY_SIGNATURE_HEADER), secret });
+  },
+  peach: (ctx) => {
+    const secret = ctx.key('PEACH_WEBHOOK_SECRET');
+    return (delivery) =>
+      verifyPeachWebhook({
+        rawBody: delivery.rawBody,
+        signature: delivery.header(PEACH_SIGNATURE_HEADER),
+        timestamp: delivery.header(PEACH_TIMESTAMP_HEADER),
+        secret,
+        toleranceSeconds: ctx.config.WEBHOOK_TOLERANCE_SECONDS,
+        nowSeconds: delivery.nowSeconds,
+      });
+  },
 };
 
 export function createProviderRegistry(config: Config, tenants: TenantProviderSettings[], baseUrl = publicBaseUrl(config)): ProviderRegistry {
-  const ctx: AdapterContext = {
+  const sandboxUrl = (provider: string) => (config.sandbox ? `${baseUrl}/sandbox/providers/${provider}` : undefined);
+  const contextFor = (provider: string, tenant: string): AdapterContext => ({
     config,
-    sandboxUrl: (provider) => (config.sandbox ? `${baseUrl}/sandbox/providers/${provider}` : undefined),
-  };
+    sandboxUrl,
+    key: (name) => requireProviderKey(config, name, `tenant ${tenant}'s provider ${provider}`),
+  });
   // Adapters are built once per provider and shared by the tenants it serves.
   const instances = new Map<string, unknown>();
   const chosen = new Map<string, unknown>();
@@ -197,11 +205,11 @@ export function createProviderRegistry(config: Config, tenants: TenantProviderSe
       const factory = (ADAPTERS[capability] as Record<string, (c: AdapterContext) => unknown> | undefined)?.[name];
       if (!factory) throw new Error(`tenant ${tenant.slug} names an unknown ${capability} provider "${name}"`);
       const key = `${capability}:${name}`;
-      if (!instances.has(key)) instances.set(key, factory(ctx));
+      if (!instances.has(key)) instances.set(key, factory(contextFor(name, tenant.slug)));
       chosen.set(`${tenant.slug}:${capability}`, instances.get(key));
       const verifier = capability === 'payments' ? WEBHOOK_VERIFIERS[name] : undefined;
       if (verifier) {
-        const receiver = receivers.get(name) ?? { provider: name, tenants: [], verify: verifier(config) };
+        const receiver = receivers.get(name) ?? { provider: name, tenants: [], verify: verifier(contextFor(name, tenant.slug)) };
         receiver.tenants.push(tenant.slug);
         receivers.set(name, receiver);
       }

@@ -1,5 +1,6 @@
 import { expectTrialBalanceZero } from '../support/db.js';
 import { eventually, maxtera, type MaxteraUser } from '../support/maxtera.js';
+import { TEST_ENV } from '../support/test-env.js';
 import { startTestPlatform, workerLogs, type TestPlatform } from '../support/platform.js';
 import { signPaymentWebhook, PAYMENT_SIGNATURE_HEADER } from '../../providers/webhooks.js';
 
@@ -188,7 +189,7 @@ describe('Maxtera wallet funding', () => {
       .set(PAYMENT_SIGNATURE_HEADER, signPaymentWebhook(body, 'not-the-secret-at-all', now)).send(body);
     expect(wrongSecret.status).toBe(401);
     const stale = await m.api().post('/webhooks/onepipe').set('Content-Type', 'application/json')
-      .set(PAYMENT_SIGNATURE_HEADER, signPaymentWebhook(body, platform.config.WEBHOOK_SECRET, now - 3600)).send(body);
+      .set(PAYMENT_SIGNATURE_HEADER, signPaymentWebhook(body, TEST_ENV.WEBHOOK_SECRET, now - 3600)).send(body);
     expect(stale.status).toBe(401);
   });
 

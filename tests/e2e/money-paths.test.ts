@@ -42,7 +42,7 @@ function signedWebhook(event: { eventId: string; reference: string; amountMinor:
     type: 'collection.completed',
     data: { transaction_ref: event.reference, status: event.status ?? 'success', amount: event.amountMinor },
   });
-  const signature = signPaymentWebhook(body, platform.config.WEBHOOK_SECRET, Math.floor(Date.now() / 1000));
+  const signature = signPaymentWebhook(body, TEST_ENV.WEBHOOK_SECRET, Math.floor(Date.now() / 1000));
   return () => m.api().post('/webhooks/onepipe').set('Content-Type', 'application/json').set(PAYMENT_SIGNATURE_HEADER, signature).send(body);
 }
 

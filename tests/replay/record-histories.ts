@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 
     const body = JSON.stringify({ event_id: 'evt-recorded-unmatched', type: 'collection.completed', data: { transaction_ref: 'MPX-NOBODY', status: 'success', amount: 1000 } });
     await m.api().post('/webhooks/onepipe').set('Content-Type', 'application/json')
-      .set(PAYMENT_SIGNATURE_HEADER, signPaymentWebhook(body, platform.config.WEBHOOK_SECRET, Math.floor(Date.now() / 1000))).send(body);
+      .set(PAYMENT_SIGNATURE_HEADER, signPaymentWebhook(body, TEST_ENV.WEBHOOK_SECRET, Math.floor(Date.now() / 1000))).send(body);
     await record('unmatched-payment', 'maxtera:unmatched-payment:onepipe:evt-recorded-unmatched');
     const adminAuth = { Authorization: `Bearer ${admin.body.access}` };
     const [item] = (await m.api().get('/ops/maxtera/reviews').set(adminAuth)).body.suspense;

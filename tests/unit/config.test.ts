@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../core/config.js';
+import { ConfigError, loadConfig, PROVIDER_KEYS } from '../../core/config.js';
+import { createProviderRegistry } from '../../providers/registry.js';
 
 const SERVICES = { DATABASE_URL: 'postgres://platform@db:5432/platform', TEMPORAL_ADDRESS: 'temporal:7233' };
 
@@ -31,10 +32,7 @@ const PRODUCTION_SECRETS = {
   PEACH_WEBHOOK_SECRET: 'live-peach-webhook-secret',
 };
 
-const SECRET_NAMES = ['JWT_SECRET', 'WEBHOOK_SECRET', 'PAYMENT_PROVIDER_API_KEY', 'PAYMENT_PROVIDER_CLIENT_SECRET', 'VTU_PROVIDER_API_KEY'];
-SECRET_NAMES.push('TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'SMTP_FROM');
-SECRET_NAMES.push('INDIARECHARGE_API_TOKEN', 'FLASH_CLIENT_ID', 'FLASH_CLIENT_SECRET', 'MOBILEMART_API_KEY');
-SECRET_NAMES.push('RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET', 'PEACH_ACCESS_TOKEN', 'PEACH_ENTITY_ID', 'PEACH_WEBHOOK_SECRET');
+const SECRET_NAMES: string[] = ['JWT_SECRET', ...PROVIDER_KEYS];
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -47,18 +45,21 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
 }
 
 describe('loadConfig in production', () => {
-  it('when no secret is set, then start-up is refused with a message naming each one', () => {
+  it('when no secret is set, then start-up is refused for the JWT secret, and provider keys stay unset rather than defaulted', () => {
     const error = configError({ NODE_ENV: 'production', ...SERVICES });
-    for (const name of SECRET_NAMES) expect(error.message).toContain(`${name}: is required`);
+    expect(error.message).toContain('JWT_SECRET: is required');
+    const config = loadConfig({ NODE_ENV: 'production', ...SERVICES, JWT_SECRET: PRODUCTION_SECRETS.JWT_SECRET });
+    for (const name of PROVIDER_KEYS) expect(config[name]).toBeUndefined();
   });
 
-  it.each(SECRET_NAMES)('when only %s is missing, then start-up is refused and names it alone', (name) => {
+  it('when a tenant uses a provider whose key is not set, then the provider registry refuses to start and names key and tenant', () => {
     const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', ...SERVICES, ...PRODUCTION_SECRETS };
-    delete env[name];
-    const message = configError(env).message;
-    expect(message).toContain(`  ${name}: is required (no default outside development and test)`);
-    // Whole lines: WEBHOOK_SECRET is also the tail of RAZORPAY_WEBHOOK_SECRET.
-    for (const other of SECRET_NAMES.filter((n) => n !== name)) expect(message).not.toContain(`  ${other}:`);
+    delete env.RAZORPAY_KEY_SECRET;
+    const config = loadConfig(env);
+    const gencharge = { slug: 'gencharge', currency: 'INR', settings: { providers: { payments: 'razorpay' } } };
+    expect(() => createProviderRegistry(config, [gencharge])).toThrow(/RAZORPAY_KEY_SECRET: is required because tenant gencharge's provider razorpay uses it/);
+    const maxtera = { slug: 'maxtera', currency: 'NGN', settings: { providers: { payments: 'onepipe', vtu: 'vtpass' } } };
+    expect(() => createProviderRegistry(config, [maxtera])).not.toThrow();
   });
 
   it('when every secret is set, then no development default leaks into the configuration', () => {
@@ -81,10 +82,16 @@ describe('loadConfig in production', () => {
 });
 
 describe('loadConfig without NODE_ENV', () => {
-  it('when nothing else is set, then the secrets are required and the sandbox stays off', () => {
-    const error = configError({ ...SERVICES });
-    for (const name of SECRET_NAMES) expect(error.message).toContain(`${name}: is required`);
-    expect(loadConfig({ ...SERVICES, ...PRODUCTION_SECRETS }).sandbox).toBe(false);
+  it('when nothing else is set, then no default applies and the sandbox stays off', () => {
+    expect(configError({ ...SERVICES }).message).toContain('JWT_SECRET: is required');
+    const config = loadConfig({ ...SERVICES, JWT_SECRET: PRODUCTION_SECRETS.JWT_SECRET });
+    expect(config.sandbox).toBe(false);
+    for (const name of PROVIDER_KEYS) expect(config[name]).toBeUndefined();
+  });
+
+  it('when SANDBOX=true but the provider keys it imitates are missing, then start-up is refused naming them', () => {
+    const error = configError({ ...SERVICES, JWT_SECRET: PRODUCTION_SECRETS.JWT_SECRET, SANDBOX: 'true' });
+    for (const name of PROVIDER_KEYS) expect(error.message).toContain(`  ${name}: is required while the sandbox is on`);
   });
 
   it('when SANDBOX=true is explicit, then the sandbox is on', () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import { loadConfig } from '../../core/config.js';
+import { loadConfig, requireProviderKey, type ProviderKeyName } from '../../core/config.js';
 import { createProviderRegistry } from '../../providers/registry.js';
 import { createFlashProvider } from '../../providers/flash.js';
 import { createIndiaRechargeProvider } from '../../providers/indiarecharge.js';
@@ -326,14 +326,15 @@ describe('IndiaRecharge duplicates', () => {
 describe('the provider registry', () => {
   it('when tenants name indiarecharge, flash and mobilemart, then their adapters reach the sandboxes with the configured keys', async () => {
     const config = loadConfig({ NODE_ENV: 'test', SANDBOX: 'true', DATABASE_URL: 'postgres://unused', TEMPORAL_ADDRESS: 'unused:7233' });
+    const key = (name: ProviderKeyName) => requireProviderKey(config, name, 'this test');
     const faultsHere = new SandboxFaults();
     const app = express();
-    app.use('/sandbox/providers/indiarecharge', createIndiaRechargeSandbox({ faults: faultsHere, apiToken: config.INDIARECHARGE_API_TOKEN }).router);
+    app.use('/sandbox/providers/indiarecharge', createIndiaRechargeSandbox({ faults: faultsHere, apiToken: key('INDIARECHARGE_API_TOKEN') }).router);
     app.use(
       '/sandbox/providers/flash',
-      createFlashSandbox({ faults: faultsHere, clientId: config.FLASH_CLIENT_ID, clientSecret: config.FLASH_CLIENT_SECRET }).router,
+      createFlashSandbox({ faults: faultsHere, clientId: key('FLASH_CLIENT_ID'), clientSecret: key('FLASH_CLIENT_SECRET') }).router,
     );
-    app.use('/sandbox/providers/mobilemart', createMobileMartSandbox({ faults: faultsHere, apiKey: config.MOBILEMART_API_KEY }).router);
+    app.use('/sandbox/providers/mobilemart', createMobileMartSandbox({ faults: faultsHere, apiKey: key('MOBILEMART_API_KEY') }).router);
     const local = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(0, '127.0.0.1', (error) => (error ? reject(error) : resolve(listening)));
     });
