@@ -67,7 +67,7 @@ export function createHousekeepingActivities({ orm, temporal, clock = () => new 
       const em = orm.em.fork();
       const now = clock();
       const idempotency = await em.execute<{ id: string }[]>(
-        `delete from idempotency_records where expires_at < ? and state = 'completed' returning id`,
+        `delete from idempotency_records where expires_at < ? returning id`,
         [now],
       );
       const tokens = await em.execute<{ id: string }[]>(
