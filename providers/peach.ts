@@ -1,5 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { parseWebhookBody } from './webhooks.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import { toMajorString, toMinor } from '../core/money.js';
 import { getFromProvider, postToProvider, withoutTrailingSlash, type ProviderReply } from './http.js';
@@ -237,17 +238,5 @@ export function verifyPeachWebhook(delivery: PeachWebhookDelivery): PaymentWebho
 }
 
 function readWebhookBody(rawBody: string | Buffer): z.infer<typeof webhookBodySchema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString());
-  } catch (error) {
-    throw new DomainError(FailureType.Validation, 'peach webhook body is not JSON', undefined, { cause: error });
-  }
-  const parsed = webhookBodySchema.safeParse(json);
-  if (!parsed.success) {
-    throw new DomainError(FailureType.Validation, 'peach webhook body is malformed', {
-      issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    });
-  }
-  return parsed.data;
+  return parseWebhookBody(rawBody, webhookBodySchema, { provider: 'peach', malformed: 'is malformed' });
 }

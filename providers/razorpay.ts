@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { parseWebhookBody } from './webhooks.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import { getFromProvider, postToProvider, withoutTrailingSlash, type ProviderReply } from './http.js';
 import {
@@ -208,17 +209,5 @@ export function verifyRazorpayWebhook(delivery: RazorpayWebhookDelivery): Paymen
 }
 
 function readWebhookBody(rawBody: string | Buffer): z.infer<typeof webhookBodySchema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString());
-  } catch (error) {
-    throw new DomainError(FailureType.Validation, 'razorpay webhook body is not JSON', undefined, { cause: error });
-  }
-  const parsed = webhookBodySchema.safeParse(json);
-  if (!parsed.success) {
-    throw new DomainError(FailureType.Validation, 'razorpay webhook body is not a final payment-link event', {
-      issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    });
-  }
-  return parsed.data;
+  return parseWebhookBody(rawBody, webhookBodySchema, { provider: 'razorpay', malformed: 'is not a final payment-link event' });
 }

@@ -68,19 +68,24 @@ function parseSignatureHeader(header: string | undefined): { timestampSeconds: n
   return { timestampSeconds: Number(timestamp), signatures };
 }
 
-function readWebhookBody(rawBody: string | Buffer): PaymentWebhookEvent {
+/** Reads a verified webhook's JSON body against the provider's schema; anything else is a validation failure. */
+export function parseWebhookBody<S extends z.ZodType>(rawBody: string | Buffer, schema: S, describe: { provider: string; malformed: string }): z.infer<S> {
   let json: unknown;
   try {
     json = JSON.parse(rawBody.toString());
   } catch (error) {
-    throw new DomainError(FailureType.Validation, 'payment webhook body is not JSON', undefined, { cause: error });
+    throw new DomainError(FailureType.Validation, `${describe.provider} webhook body is not JSON`, undefined, { cause: error });
   }
-  const parsed = webhookBodySchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new DomainError(FailureType.Validation, 'payment webhook body is malformed', {
+    throw new DomainError(FailureType.Validation, `${describe.provider} webhook body ${describe.malformed}`, {
       issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     });
   }
-  const { event_id, data } = parsed.data;
+  return parsed.data;
+}
+
+function readWebhookBody(rawBody: string | Buffer): PaymentWebhookEvent {
+  const { event_id, data } = parseWebhookBody(rawBody, webhookBodySchema, { provider: 'payment', malformed: 'is malformed' });
   return { eventId: event_id, reference: data.transaction_ref, status: data.status, amountMinor: BigInt(data.amount) };
 }
