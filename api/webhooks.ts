@@ -47,6 +47,12 @@ export function createWebhookRouter(deps: WebhookDeps): express.Router {
 
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const event = receiver.verify({ rawBody, header: (name) => req.get(name), nowSeconds: Math.floor(Date.now() / 1000) });
+    if (!event) {
+      // Authentic but not final (a payment under review, an intermediate event): acknowledged, so
+      // the provider stops redelivering; the final event or reconciliation settles the money.
+      res.json({ received: true, ignored: true });
+      return;
+    }
     const stored = await recordWebhookEvent(deps.em.fork(), { provider, tenant, event, rawBody });
     if (stored.delivered) {
       res.json({ received: true, duplicate: true });

@@ -209,7 +209,8 @@ export interface PeachWebhookDelivery {
   nowSeconds?: number;
 }
 
-export function verifyPeachWebhook(delivery: PeachWebhookDelivery): PaymentWebhookEvent {
+/** The event a verified delivery carries; undefined for an authentic notification of a payment not final yet. */
+export function verifyPeachWebhook(delivery: PeachWebhookDelivery): PaymentWebhookEvent | undefined {
   if (!delivery.signature || !delivery.timestamp || !/^\d{1,12}$/.test(delivery.timestamp)) {
     throw new DomainError(FailureType.Unauthenticated, `missing or malformed ${PEACH_SIGNATURE_HEADER} / ${PEACH_TIMESTAMP_HEADER} headers`);
   }
@@ -225,9 +226,8 @@ export function verifyPeachWebhook(delivery: PeachWebhookDelivery): PaymentWebho
   }
   const body = readWebhookBody(delivery.rawBody);
   const status = peachResultStatus(body.result.code);
-  if (status === 'pending') {
-    throw new DomainError(FailureType.Validation, 'peach webhook reports a payment that is not final yet', { resultCode: body.result.code });
-  }
+  // Peach tells of payments still under review too; the final notification follows.
+  if (status === 'pending') return undefined;
   let amountMinor: bigint;
   try {
     amountMinor = toMinor(body.amount, body.currency);

@@ -190,13 +190,20 @@ export interface RazorpayWebhookDelivery {
  * body (a link is paid, expires or is cancelled once) and not from the unsigned
  * x-razorpay-event-id header.
  */
-export function verifyRazorpayWebhook(delivery: RazorpayWebhookDelivery): PaymentWebhookEvent {
+/** The events that end a payment link; Razorpay sends others too, which carry nothing to credit. */
+const FINAL_EVENTS = ['payment_link.paid', 'payment_link.expired', 'payment_link.cancelled'];
+const eventNameSchema = z.object({ entity: z.literal('event'), event: z.string().min(1) });
+
+/** The event a verified delivery carries; undefined for an authentic event that is not final (acknowledge and ignore it). */
+export function verifyRazorpayWebhook(delivery: RazorpayWebhookDelivery): PaymentWebhookEvent | undefined {
   if (!delivery.signature) throw new DomainError(FailureType.Unauthenticated, `missing ${RAZORPAY_SIGNATURE_HEADER} header`);
   const expected = Buffer.from(signRazorpayWebhook(delivery.rawBody, delivery.secret));
   const given = Buffer.from(delivery.signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new DomainError(FailureType.Unauthenticated, 'razorpay webhook signature does not match');
   }
+  const { event: name } = parseWebhookBody(delivery.rawBody, eventNameSchema, { provider: 'razorpay', malformed: 'is not an event' });
+  if (!FINAL_EVENTS.includes(name)) return undefined;
   const { event, payload } = readWebhookBody(delivery.rawBody);
   const link = payload.payment_link.entity;
   const paid = event === 'payment_link.paid';

@@ -41,7 +41,8 @@ export interface WebhookReceiver {
   provider: string;
   /** The tenants this provider collects for; a delivery names one when there are several. */
   tenants: string[];
-  verify(delivery: { rawBody: Buffer; header(name: string): string | undefined; nowSeconds: number }): PaymentWebhookEvent;
+  /** Throws on a forged or malformed delivery; undefined for an authentic event with nothing final to act on. */
+  verify(delivery: { rawBody: Buffer; header(name: string): string | undefined; nowSeconds: number }): PaymentWebhookEvent | undefined;
 }
 
 export interface ProviderRegistry {

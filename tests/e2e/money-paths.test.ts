@@ -1,12 +1,14 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createHousekeepingActivities } from '../../activities/housekeeping.js';
 import { PAYMENT_SIGNATURE_HEADER, signPaymentWebhook } from '../../providers/webhooks.js';
+import { RAZORPAY_SIGNATURE_HEADER, signRazorpayWebhook } from '../../providers/razorpay.js';
 import { purchaseDecisionSignal, purchaseStateQuery, type ReconciliationResult } from '../../workflows/contracts.js';
 import { reconcileTenant } from '../../workflows/index.js';
 import { expectTrialBalanceZero, uniqueId } from '../support/db.js';
 import { eventually, maxtera, type MaxteraUser } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { TEST_ENV } from '../support/test-env.js';
+import { requireProviderKey } from '../../core/config.js';
 
 let platform: TestPlatform;
 let m: ReturnType<typeof maxtera>;
@@ -98,6 +100,17 @@ describe('funding', () => {
     expect(again.body).toEqual({ received: true, duplicate: true });
     await eventually(() => depositRow(reference), (r) => r.status === 'success');
     expect(await m.balance(user)).toBe(800);
+  });
+
+  it('when a provider sends an authentic event that is not final, then it is acknowledged and nothing is stored', async () => {
+    const linkId = uniqueId('plink');
+    const body = JSON.stringify({ entity: 'event', event: 'payment_link.partially_paid', payload: { payment_link: { entity: { id: linkId } } } });
+    const res = await m.api().post('/webhooks/razorpay').set('Content-Type', 'application/json')
+      .set(RAZORPAY_SIGNATURE_HEADER, signRazorpayWebhook(body, requireProviderKey(platform.config, 'RAZORPAY_WEBHOOK_SECRET', 'this test'))).send(body);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: true, ignored: true });
+    const stored = await platform.orm.em.fork().execute('select id from webhook_events where event_id like ?', [`${linkId}%`]);
+    expect(stored).toEqual([]);
   });
 
   it('when money arrives for a reference nobody waits for, then it is parked in suspense and an admin can place it', async () => {

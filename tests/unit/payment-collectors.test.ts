@@ -68,7 +68,8 @@ beforeAll(async () => {
   app.post('/webhooks/razorpay', express.raw({ type: 'application/json' }), (req, res) => {
     try {
       const signature = req.get(RAZORPAY_SIGNATURE_HEADER);
-      received.razorpay.push(verifyRazorpayWebhook({ rawBody: req.body as Buffer, signature, secret: RAZORPAY_WEBHOOK_SECRET }));
+      const event = verifyRazorpayWebhook({ rawBody: req.body as Buffer, signature, secret: RAZORPAY_WEBHOOK_SECRET });
+      if (event) received.razorpay.push(event);
       razorpayEventIds.push(req.get(RAZORPAY_EVENT_ID_HEADER) ?? '');
       res.status(200).json({ received: true });
     } catch {
@@ -77,15 +78,14 @@ beforeAll(async () => {
   });
   app.post('/webhooks/peach', express.raw({ type: 'application/json' }), (req, res) => {
     try {
-      received.peach.push(
-        verifyPeachWebhook({
-          rawBody: req.body as Buffer,
-          signature: req.get(PEACH_SIGNATURE_HEADER),
-          timestamp: req.get(PEACH_TIMESTAMP_HEADER),
-          secret: PEACH_WEBHOOK_SECRET,
-          toleranceSeconds: TOLERANCE_SECONDS,
-        }),
-      );
+      const event = verifyPeachWebhook({
+        rawBody: req.body as Buffer,
+        signature: req.get(PEACH_SIGNATURE_HEADER),
+        timestamp: req.get(PEACH_TIMESTAMP_HEADER),
+        secret: PEACH_WEBHOOK_SECRET,
+        toleranceSeconds: TOLERANCE_SECONDS,
+      });
+      if (event) received.peach.push(event);
       res.status(200).json({ received: true });
     } catch {
       res.status(401).end();
@@ -275,9 +275,11 @@ describe('Razorpay webhooks', () => {
     expect(() => verify(paidBody, signature)).toThrow(expect.objectContaining({ type: FailureType.Unauthenticated }));
   });
 
-  it('when a correctly signed event is not a final payment-link event, then it is rejected as invalid', () => {
-    const other = JSON.stringify({ entity: 'event', event: 'payment.authorized', payload: {} });
-    expect(() => verify(other, signRazorpayWebhook(other, RAZORPAY_WEBHOOK_SECRET))).toThrow(expect.objectContaining({ type: FailureType.Validation }));
+  it('when a correctly signed event is not a final payment-link event, then it is acknowledged with nothing to act on', () => {
+    const other = JSON.stringify({ entity: 'event', event: 'payment_link.partially_paid', payload: {} });
+    expect(verify(other, signRazorpayWebhook(other, RAZORPAY_WEBHOOK_SECRET))).toBeUndefined();
+    const notAnEvent = JSON.stringify({ entity: 'payment' });
+    expect(() => verify(notAnEvent, signRazorpayWebhook(notAnEvent, RAZORPAY_WEBHOOK_SECRET))).toThrow(expect.objectContaining({ type: FailureType.Validation }));
   });
 
   it('when the sandbox completes a link, then it posts a webhook the verifier accepts, and again the same event', async () => {
@@ -464,11 +466,9 @@ describe('Peach webhooks', () => {
     expect(() => verify(body, signature, timestamp)).toThrow(expect.objectContaining({ type: FailureType.Unauthenticated }));
   });
 
-  it('when a correctly signed notification is still pending, then it is rejected as invalid', () => {
+  it('when a correctly signed notification is still pending, then it is acknowledged with nothing to act on', () => {
     const pending = body.replace('000.000.000', '000.200.000');
-    expect(() => verify(pending, signPeachWebhook(pending, PEACH_WEBHOOK_SECRET, now))).toThrow(
-      expect.objectContaining({ type: FailureType.Validation }),
-    );
+    expect(verify(pending, signPeachWebhook(pending, PEACH_WEBHOOK_SECRET, now))).toBeUndefined();
   });
 
   it('when a correctly signed amount has more decimals than the currency, then it is rejected as invalid', () => {
