@@ -7,6 +7,7 @@ import { DomainError, FailureType, publicError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { toMajorString } from '../core/money.js';
 import { findUser } from '../core/users.js';
+import { ReconciliationItem, Tenant, WalletTransaction } from '../db/entities/index.js';
 import { FlowType, flowWorkflowId, purchaseDecisionSignal } from '../workflows/contracts.js';
 import { resolveSuspenseItem } from '../workflows/index.js';
 import type { Auth } from './auth.js';
@@ -70,7 +71,7 @@ export function createOpsRouter(deps: OpsDeps): express.Router {
   router.use(express.json({ limit: '16kb' }));
   router.use(async (req, _res, next) => {
     const { tenant } = params(req, TenantParams);
-    const [row] = await deps.em.fork().execute<{ slug: string; currency: string }[]>('select slug, currency from tenants where slug = ?', [tenant]);
+    const row = await deps.em.fork().findOne(Tenant, { slug: tenant });
     if (!row) throw new DomainError(FailureType.NotFound, 'Not found.');
     req.tenant = { slug: row.slug, currency: row.currency };
     next();
@@ -92,23 +93,27 @@ export function createOpsRouter(deps: OpsDeps): express.Router {
     async (req, res) => {
       const tenant = req.tenant!.slug;
       const em = deps.em.fork();
-      const purchases = await em.execute<{ reference: string; workflow_id: string; kind: string; amount: string; currency: string; since: string | null; reason: string | null }[]>(
-        `select reference, workflow_id, kind, amount, currency, details->'review'->>'since' as since, details->'review'->>'reason' as reason
-         from wallet_transactions where tenant = ? and under_review and status = 'pending' order by id`,
-        [tenant],
-      );
-      const suspense = await em.execute<{ id: string; reference: string; amount: string; currency: string; created_at: Date; details: Record<string, unknown> }[]>(
-        `select id, reference, amount, currency, created_at, details from reconciliation_items where tenant = ? and status = 'open' order by id`,
-        [tenant],
-      );
+      const purchases = await em.find(WalletTransaction, { tenant, underReview: true, status: 'pending' }, { orderBy: { id: 'asc' } });
+      const suspense = await em.find(ReconciliationItem, { tenant, status: 'open' }, { orderBy: { id: 'asc' } });
       res.json({
-        purchases: purchases.map((p) => ({ ...p, amount: toMajorString(BigInt(p.amount), p.currency) })),
+        purchases: purchases.map((p) => {
+          const review = (p.details.review ?? {}) as { since?: string; reason?: string };
+          return {
+            reference: p.reference,
+            workflow_id: p.workflowId,
+            kind: p.kind,
+            amount: toMajorString(p.amount, p.currency),
+            currency: p.currency,
+            since: review.since ?? null,
+            reason: review.reason ?? null,
+          };
+        }),
         suspense: suspense.map((i) => ({
-          id: Number(i.id),
+          id: i.id,
           reference: i.reference,
-          amount: toMajorString(BigInt(i.amount), i.currency),
+          amount: toMajorString(i.amount, i.currency),
           currency: i.currency,
-          created_at: new Date(i.created_at).toISOString(),
+          created_at: i.createdAt.toISOString(),
           details: i.details,
         })),
       });
@@ -130,20 +135,17 @@ export function createOpsRouter(deps: OpsDeps): express.Router {
     async (req, res) => {
       const { reference } = params(req, DecisionParams);
       const decision = body(req, DecisionBody);
-      const [purchase] = await deps.em.fork().execute<{ workflow_id: string }[]>(
-        `select workflow_id from wallet_transactions where tenant = ? and reference = ? and under_review and status = 'pending'`,
-        [req.tenant!.slug, reference],
-      );
+      const purchase = await deps.em.fork().findOne(WalletTransaction, { tenant: req.tenant!.slug, reference, underReview: true, status: 'pending' });
       if (!purchase) throw publicError(FailureType.NotFound, 'No purchase under review has that reference.');
       try {
         await deps.temporal.workflow
-          .getHandle(purchase.workflow_id)
+          .getHandle(purchase.workflowId)
           .signal(purchaseDecisionSignal, { ...decision, operator: `admin:${requireUser(req).id}` });
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw publicError(FailureType.Conflict, 'The purchase flow is no longer running.');
         throw err;
       }
-      res.status(202).json({ workflow_id: purchase.workflow_id, status: 'accepted' });
+      res.status(202).json({ workflow_id: purchase.workflowId, status: 'accepted' });
     },
   );
 
@@ -161,10 +163,7 @@ export function createOpsRouter(deps: OpsDeps): express.Router {
       const { id } = params(req, ItemParams);
       const input = body(req, ResolveBody);
       const tenant = req.tenant!.slug;
-      const [item] = await deps.em.fork().execute<{ id: string }[]>(
-        `select id from reconciliation_items where id = ? and tenant = ? and status = 'open'`,
-        [id, tenant],
-      );
+      const item = await deps.em.fork().findOne(ReconciliationItem, { id, tenant, status: 'open' });
       if (!item) throw publicError(FailureType.NotFound, 'No open reconciliation item has that id.');
       if (!(await findUser(deps.em, tenant, input.user_id))) throw publicError(FailureType.NotFound, 'No user of this tenant has that id.');
       const handle = await startFlow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
