@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { DomainError, FailureType } from '../../../core/errors.js';
 import { toMajorNumber } from '../../../core/money.js';
+import { BillService, DataPlan } from '../../../db/entities/index.js';
 import type { RouteDoc } from '../../openapi.js';
 import { body, query } from '../../validation.js';
 import { nextReferenceNumber } from '../../../core/references.js';
@@ -54,13 +55,11 @@ export function registerPurchaseRoutes({ deps, route, authenticated, idempotency
     authenticated,
     async (req, res) => {
       const { network } = query(req, S.PlansQuery);
-      const plans = await deps.em.fork().execute<{ network: string; code: string; name: string; price: string; validity_days: number }[]>(
-        `select network, code, name, price, validity_days from data_plans
-         where tenant = ? and active and (?::text is null or network = ?) order by network, price`,
-        [MAXTERA.slug, network ?? null, network ?? null],
-      );
+      const plans = await deps.em
+        .fork()
+        .find(DataPlan, { tenant: MAXTERA.slug, active: true, ...(network ? { network } : {}) }, { orderBy: { network: 'asc', price: 'asc' } });
       res.json(
-        plans.map((p) => ({ network: p.network, plan: p.code, name: p.name, amount: toMajorNumber(BigInt(p.price), MAXTERA.currency), validity_days: p.validity_days })),
+        plans.map((p) => ({ network: p.network, plan: p.code, name: p.name, amount: toMajorNumber(p.price, MAXTERA.currency), validity_days: p.validityDays })),
       );
     },
   );
@@ -80,10 +79,7 @@ export function registerPurchaseRoutes({ deps, route, authenticated, idempotency
     idempotency,
     async (req, res) => {
       const input = body(req, S.DataBody);
-      const [plan] = await deps.em.fork().execute<{ price: string; name: string }[]>(
-        'select price, name from data_plans where tenant = ? and network = ? and code = ? and active',
-        [MAXTERA.slug, input.network, input.plan],
-      );
+      const plan = await deps.em.fork().findOne(DataPlan, { tenant: MAXTERA.slug, network: input.network, code: input.plan, active: true });
       if (!plan) {
         throw new DomainError(FailureType.Validation, `Unknown ${input.network} plan ${input.plan}.`, {
           fields: { plan: [`"${input.plan}" is not a valid ${input.network} data plan.`] },
@@ -113,17 +109,14 @@ export function registerPurchaseRoutes({ deps, route, authenticated, idempotency
     },
     authenticated,
     async (_req, res) => {
-      const services = await deps.em.fork().execute<{ code: string; name: string; category: string; min_amount: string; max_amount: string }[]>(
-        'select code, name, category, min_amount, max_amount from bill_services where tenant = ? and active order by category, code',
-        [MAXTERA.slug],
-      );
+      const services = await deps.em.fork().find(BillService, { tenant: MAXTERA.slug, active: true }, { orderBy: { category: 'asc', code: 'asc' } });
       res.json(
         services.map((s) => ({
           service_type: s.code,
           name: s.name,
           category: s.category,
-          min_amount: toMajorNumber(BigInt(s.min_amount), MAXTERA.currency),
-          max_amount: toMajorNumber(BigInt(s.max_amount), MAXTERA.currency),
+          min_amount: toMajorNumber(s.minAmount, MAXTERA.currency),
+          max_amount: toMajorNumber(s.maxAmount, MAXTERA.currency),
         })),
       );
     },
@@ -144,16 +137,13 @@ export function registerPurchaseRoutes({ deps, route, authenticated, idempotency
     idempotency,
     async (req, res) => {
       const input = body(req, S.BillBody);
-      const [service] = await deps.em.fork().execute<{ name: string; min_amount: string; max_amount: string }[]>(
-        'select name, min_amount, max_amount from bill_services where tenant = ? and code = ? and active',
-        [MAXTERA.slug, input.service_type],
-      );
+      const service = await deps.em.fork().findOne(BillService, { tenant: MAXTERA.slug, code: input.service_type, active: true });
       if (!service) {
         throw new DomainError(FailureType.Validation, `Unknown service ${input.service_type}.`, {
           fields: { service_type: [`"${input.service_type}" is not a valid choice.`] },
         });
       }
-      const [min, max] = [BigInt(service.min_amount), BigInt(service.max_amount)];
+      const [min, max] = [service.minAmount, service.maxAmount];
       if (input.amount < min || input.amount > max) {
         const message = `Amount for ${input.service_type} must be between ${toMajorNumber(min, MAXTERA.currency)} and ${toMajorNumber(max, MAXTERA.currency)}.`;
         throw new DomainError(FailureType.Validation, message, { fields: { amount: [message] } });

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { walletAccountCode } from '../../../core/accounts.js';
 import { findAccountId, getBalances } from '../../../core/ledger.js';
 import { toMajorNumber } from '../../../core/money.js';
+import { WalletTransaction } from '../../../db/entities/index.js';
 import { requireUser } from '../../auth.js';
 import { body, query } from '../../validation.js';
 import { nextReferenceNumber } from '../../../core/references.js';
@@ -73,38 +74,22 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
     async (req, res) => {
       const q = query(req, S.TransactionsQuery);
       const user = requireUser(req);
-      const filters = ['tenant = ?', 'user_id = ?'];
-      const params: unknown[] = [MAXTERA.slug, user.id];
-      if (q.type) {
-        filters.push('kind = ?');
-        params.push(q.type);
-      }
-      if (q.status) {
-        filters.push('status = ?');
-        params.push(q.status);
-      }
-      const where = filters.join(' and ');
-      const em = deps.em.fork();
-      const [count] = await em.execute<{ total: string }[]>(`select count(*) as total from wallet_transactions where ${where}`, params);
-      const rows = await em.execute<
-        { id: string; kind: keyof typeof S.TRANSACTION_TYPES; amount: string; status: string; reference: string; created_at: Date }[]
-      >(
-        `select id, kind, amount, status, reference, created_at from wallet_transactions where ${where}
-         order by id desc limit ? offset ?`,
-        [...params, q.page_size, (q.page - 1) * q.page_size],
+      const [rows, total] = await deps.em.fork().findAndCount(
+        WalletTransaction,
+        { tenant: MAXTERA.slug, userId: user.id, ...(q.type ? { kind: q.type } : {}), ...(q.status ? { status: q.status } : {}) },
+        { orderBy: { id: 'desc' }, limit: q.page_size, offset: (q.page - 1) * q.page_size },
       );
-      const total = Number(count!.total);
       res.setHeader('X-Total-Count', String(total));
       const links = pageLinks(req, q.page, q.page_size, total);
       if (links) res.setHeader('Link', links);
       res.json(
         rows.map((r) => ({
-          id: Number(r.id),
+          id: r.id,
           type: S.TRANSACTION_TYPES[r.kind],
-          amount: toMajorNumber(BigInt(r.amount), MAXTERA.currency),
+          amount: toMajorNumber(r.amount, MAXTERA.currency),
           status: r.status,
           reference: r.reference,
-          created_at: new Date(r.created_at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          created_at: r.createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
         })),
       );
     },
