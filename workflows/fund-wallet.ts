@@ -45,7 +45,7 @@ export async function fundWallet(input: FundWalletInput): Promise<FundingState> 
   });
 
   await ledger.openFunding(input);
-  let collection: Awaited<ReturnType<FundingActivities['requestPaymentCollection']>>;
+  let collection: Awaited<ReturnType<FundingActivities['requestPaymentCollection']>> | undefined;
   try {
     collection = await provider.requestPaymentCollection(input);
   } catch {
@@ -69,18 +69,13 @@ export async function fundWallet(input: FundWalletInput): Promise<FundingState> 
     collectedMinor = webhook.amountMinor;
   }
 
-  if (status === 'success') {
-    await credit(collectedMinor);
-  } else {
-    await fail(status === 'pending' ? 'the payment was not completed in time' : 'the payment failed');
-    // A confirmation that raced the deadline still counts: the money was collected.
-    if (status === 'pending' && webhook?.status === 'success') await credit(webhook.amountMinor);
-  }
+  if (status === 'success') await credit(collectedMinor, collection.providerReference);
+  else await fail(status === 'pending' ? 'the payment was not completed in time' : 'the payment failed');
   return finished();
 
-  async function credit(amountMinor: string): Promise<void> {
+  async function credit(amountMinor: string, providerReference: string): Promise<void> {
     // The provider's word on the amount wins: what it holds is what the user paid.
-    await ledger.creditFundedWallet(input, collection.providerReference, amountMinor);
+    await ledger.creditFundedWallet(input, providerReference, amountMinor);
     state.status = 'success';
     delete state.failureReason;
     if (amountMinor !== input.amountMinor) state.receivedAmountMinor = amountMinor;
@@ -92,8 +87,15 @@ export async function fundWallet(input: FundWalletInput): Promise<FundingState> 
     state.failureReason = reason;
   }
 
+  /**
+   * A confirmation that arrives while the flow is failing, up to its very last task, still counts:
+   * the money was collected. The webhook router has marked it delivered, so it is credited here.
+   */
   async function finished(): Promise<FundingState> {
-    await condition(allHandlersFinished);
-    return state;
+    for (;;) {
+      await condition(allHandlersFinished);
+      if (state.status !== 'failed' || webhook?.status !== 'success' || !collection) return state;
+      await credit(webhook.amountMinor, collection.providerReference);
+    }
   }
 }
