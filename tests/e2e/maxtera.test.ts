@@ -191,6 +191,8 @@ describe('Maxtera wallet funding', () => {
     const stale = await m.api().post('/webhooks/onepipe').set('Content-Type', 'application/json')
       .set(PAYMENT_SIGNATURE_HEADER, signPaymentWebhook(body, TEST_ENV.WEBHOOK_SECRET, now - 3600)).send(body);
     expect(stale.status).toBe(401);
+    const stored = await platform.orm.em.fork().execute(`select id from webhook_events where event_id = 'evt-forged'`);
+    expect(stored).toEqual([]);
   });
 
   it.each([[0], [-5], [10_000_000_000], [12.345], ['abc'], [null]])('when the amount is %p, then 400 names amount', async (amount) => {
