@@ -1,8 +1,8 @@
 import { FailureType, type AuthFailureReason } from '../../../core/errors.js';
-import { INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
+import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
 
+/** The app's code and wording for a failure; the status is HTTP's meaning of it (HTTP_STATUS). */
 interface Answer {
-  status: number;
   code: string;
   /** The app's own wording; absent where the description's message is the right one. */
   message?: string;
@@ -10,25 +10,25 @@ interface Answer {
 
 /** The spec's common codes (VALIDATION_ERROR, UNAUTHORIZED, PERMISSION_DENIED, NOT_FOUND, RATE_LIMIT_EXCEEDED) and a few of the same kind. */
 const ANSWERS: Record<ErrorKind, Answer> = {
-  [FailureType.Validation]: { status: 400, code: 'VALIDATION_ERROR' },
-  [FailureType.NotFound]: { status: 404, code: 'NOT_FOUND', message: 'Resource not found' },
-  [FailureType.Unauthenticated]: { status: 401, code: 'UNAUTHORIZED' },
-  [FailureType.Forbidden]: { status: 403, code: 'PERMISSION_DENIED', message: 'You do not have permission to perform this action' },
-  [FailureType.Conflict]: { status: 409, code: 'CONFLICT' },
-  [FailureType.InsufficientFunds]: { status: 400, code: 'INSUFFICIENT_BALANCE', message: 'Insufficient balance' },
-  [FailureType.UnbalancedEntry]: { status: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred' },
-  [FailureType.HoldNotPending]: { status: 409, code: 'CONFLICT' },
-  [FailureType.HoldExceeded]: { status: 400, code: 'VALIDATION_ERROR' },
-  [FailureType.HoldExpired]: { status: 409, code: 'CONFLICT' },
-  [FailureType.AlreadyReversed]: { status: 409, code: 'CONFLICT' },
-  [FailureType.IdempotencyKeyReused]: { status: 422, code: 'IDEMPOTENCY_KEY_REUSED' },
-  [FailureType.IdempotencyInProgress]: { status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' },
-  [FailureType.RateLimited]: { status: 429, code: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests' },
-  [FailureType.ProviderRejected]: { status: 502, code: 'PROVIDER_ERROR' },
-  [FailureType.ProviderUnavailable]: { status: 503, code: 'SERVICE_UNAVAILABLE' },
-  [FailureType.Unavailable]: { status: 503, code: 'SERVICE_UNAVAILABLE' },
-  [FailureType.PurchaseUnresolved]: { status: 409, code: 'TRANSACTION_PENDING' },
-  [INTERNAL]: { status: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred' },
+  [FailureType.Validation]: { code: 'VALIDATION_ERROR' },
+  [FailureType.NotFound]: { code: 'NOT_FOUND', message: 'Resource not found' },
+  [FailureType.Unauthenticated]: { code: 'UNAUTHORIZED' },
+  [FailureType.Forbidden]: { code: 'PERMISSION_DENIED', message: 'You do not have permission to perform this action' },
+  [FailureType.Conflict]: { code: 'CONFLICT' },
+  [FailureType.InsufficientFunds]: { code: 'INSUFFICIENT_BALANCE', message: 'Insufficient balance' },
+  [FailureType.UnbalancedEntry]: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred' },
+  [FailureType.HoldNotPending]: { code: 'CONFLICT' },
+  [FailureType.HoldExceeded]: { code: 'VALIDATION_ERROR' },
+  [FailureType.HoldExpired]: { code: 'CONFLICT' },
+  [FailureType.AlreadyReversed]: { code: 'CONFLICT' },
+  [FailureType.IdempotencyKeyReused]: { code: 'IDEMPOTENCY_KEY_REUSED' },
+  [FailureType.IdempotencyInProgress]: { code: 'IDEMPOTENCY_IN_PROGRESS' },
+  [FailureType.RateLimited]: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests' },
+  [FailureType.ProviderRejected]: { code: 'PROVIDER_ERROR' },
+  [FailureType.ProviderUnavailable]: { code: 'SERVICE_UNAVAILABLE' },
+  [FailureType.Unavailable]: { code: 'SERVICE_UNAVAILABLE' },
+  [FailureType.PurchaseUnresolved]: { code: 'TRANSACTION_PENDING' },
+  [INTERNAL]: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred' },
 };
 
 const AUTH_MESSAGES: Record<AuthFailureReason, string> = {
@@ -43,7 +43,7 @@ export const chargegharEnvelope: ErrorEnvelope = (error) => {
   const answer = ANSWERS[error.type];
   const message = worded(error, error.type === FailureType.Unauthenticated ? AUTH_MESSAGES[authReason(error)] : answer.message);
   return {
-    status: transportStatus(error) ?? answer.status,
+    status: transportStatus(error) ?? HTTP_STATUS[error.type],
     body: { success: false, error: { code: answer.code, message } },
   };
 };

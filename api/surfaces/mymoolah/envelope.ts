@@ -1,8 +1,8 @@
 import { FailureType, type AuthFailureReason, type ValidationIssue } from '../../../core/errors.js';
-import { INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
+import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
 
+/** The app's code and wording for a failure; the status is HTTP's meaning of it (HTTP_STATUS). */
 interface Answer {
-  status: number;
   code: string;
   /** The app's own wording; absent where the description's message is the right one. */
   message?: string;
@@ -10,32 +10,32 @@ interface Answer {
 
 /** Status and code per failure; the spec's codes where it has one, plain upper-case names otherwise. */
 const ANSWERS: Record<ErrorKind, Answer> = {
-  [FailureType.Validation]: { status: 400, code: 'VALIDATION_ERROR' },
-  [FailureType.NotFound]: { status: 404, code: 'NOT_FOUND', message: 'Resource not found' },
-  [FailureType.Unauthenticated]: { status: 401, code: 'UNAUTHORIZED' },
-  [FailureType.Forbidden]: { status: 403, code: 'FORBIDDEN', message: 'Access denied' },
-  [FailureType.Conflict]: { status: 409, code: 'CONFLICT' },
-  [FailureType.InsufficientFunds]: { status: 400, code: 'INSUFFICIENT_BALANCE', message: 'Insufficient balance' },
-  [FailureType.UnbalancedEntry]: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' },
-  [FailureType.HoldNotPending]: { status: 409, code: 'CONFLICT' },
-  [FailureType.HoldExceeded]: { status: 400, code: 'INVALID_AMOUNT' },
-  [FailureType.HoldExpired]: { status: 409, code: 'CONFLICT' },
-  [FailureType.AlreadyReversed]: { status: 409, code: 'CONFLICT' },
-  [FailureType.IdempotencyKeyReused]: { status: 422, code: 'IDEMPOTENCY_KEY_REUSED' },
-  [FailureType.IdempotencyInProgress]: { status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' },
-  [FailureType.RateLimited]: { status: 429, code: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later' },
-  [FailureType.ProviderRejected]: { status: 502, code: 'PROVIDER_ERROR' },
-  [FailureType.ProviderUnavailable]: { status: 503, code: 'SERVICE_UNAVAILABLE' },
-  [FailureType.Unavailable]: { status: 503, code: 'SERVICE_UNAVAILABLE' },
-  [FailureType.PurchaseUnresolved]: { status: 409, code: 'TRANSACTION_PENDING' },
-  [INTERNAL]: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' },
+  [FailureType.Validation]: { code: 'VALIDATION_ERROR' },
+  [FailureType.NotFound]: { code: 'NOT_FOUND', message: 'Resource not found' },
+  [FailureType.Unauthenticated]: { code: 'UNAUTHORIZED' },
+  [FailureType.Forbidden]: { code: 'FORBIDDEN', message: 'Access denied' },
+  [FailureType.Conflict]: { code: 'CONFLICT' },
+  [FailureType.InsufficientFunds]: { code: 'INSUFFICIENT_BALANCE', message: 'Insufficient balance' },
+  [FailureType.UnbalancedEntry]: { code: 'INTERNAL_ERROR', message: 'Internal server error' },
+  [FailureType.HoldNotPending]: { code: 'CONFLICT' },
+  [FailureType.HoldExceeded]: { code: 'INVALID_AMOUNT' },
+  [FailureType.HoldExpired]: { code: 'CONFLICT' },
+  [FailureType.AlreadyReversed]: { code: 'CONFLICT' },
+  [FailureType.IdempotencyKeyReused]: { code: 'IDEMPOTENCY_KEY_REUSED' },
+  [FailureType.IdempotencyInProgress]: { code: 'IDEMPOTENCY_IN_PROGRESS' },
+  [FailureType.RateLimited]: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later' },
+  [FailureType.ProviderRejected]: { code: 'PROVIDER_ERROR' },
+  [FailureType.ProviderUnavailable]: { code: 'SERVICE_UNAVAILABLE' },
+  [FailureType.Unavailable]: { code: 'SERVICE_UNAVAILABLE' },
+  [FailureType.PurchaseUnresolved]: { code: 'TRANSACTION_PENDING' },
+  [INTERNAL]: { code: 'INTERNAL_ERROR', message: 'Internal server error' },
 };
 
 const AUTH_ANSWERS: Record<AuthFailureReason, Answer> = {
-  missing: { status: 401, code: 'UNAUTHORIZED', message: 'Access token required' },
-  invalid: { status: 401, code: 'UNAUTHORIZED', message: 'Invalid or expired token' },
-  'invalid-refresh': { status: 401, code: 'UNAUTHORIZED', message: 'Invalid or expired token' },
-  'bad-credentials': { status: 401, code: 'AUTHENTICATION_FAILED', message: 'Invalid credentials' },
+  missing: { code: 'UNAUTHORIZED', message: 'Access token required' },
+  invalid: { code: 'UNAUTHORIZED', message: 'Invalid or expired token' },
+  'invalid-refresh': { code: 'UNAUTHORIZED', message: 'Invalid or expired token' },
+  'bad-credentials': { code: 'AUTHENTICATION_FAILED', message: 'Invalid credentials' },
 };
 
 /** The spec's field-specific validation codes, by the field the first issue names. */
@@ -50,12 +50,12 @@ function validationCode(issues: readonly ValidationIssue[]): string {
 export const mymoolahEnvelope: ErrorEnvelope = (error) => {
   let answer: Answer;
   if (error.type === FailureType.Unauthenticated) answer = AUTH_ANSWERS[authReason(error)];
-  else if (error.type === FailureType.Validation) answer = { status: 400, code: validationCode(error.issues) };
+  else if (error.type === FailureType.Validation) answer = { code: validationCode(error.issues) };
   else if (error.type === FailureType.NotFound && error.resource === 'voucher') {
-    answer = { status: 404, code: 'VOUCHER_NOT_FOUND', message: 'Voucher not found' };
+    answer = { code: 'VOUCHER_NOT_FOUND', message: 'Voucher not found' };
   } else answer = ANSWERS[error.type];
   return {
-    status: transportStatus(error) ?? answer.status,
+    status: transportStatus(error) ?? HTTP_STATUS[error.type],
     body: { success: false, error: worded(error, answer.message), code: answer.code },
   };
 };
