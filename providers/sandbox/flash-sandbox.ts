@@ -3,7 +3,8 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import { FLASH_CODES } from '../flash.js';
 import type { SandboxFaults } from './faults.js';
-import { createSandboxOrderBook, randomDigits, sameText, type BookedOrder, type BookedStatus } from './order-book.js';
+import { createSandboxOrderBook, randomDigits, type BookedOrder, type BookedStatus } from './order-book.js';
+import { sameText } from './credentials.js';
 
 export interface FlashSandboxOptions {
   faults: SandboxFaults;

@@ -2,7 +2,8 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import { INDIA_RECHARGE_ERRORS, INDIA_RECHARGE_OPERATORS } from '../indiarecharge.js';
 import type { SandboxFaults } from './faults.js';
-import { createSandboxOrderBook, randomDigits, sameText, type BookedOrder, type BookedStatus } from './order-book.js';
+import { createSandboxOrderBook, randomDigits, type BookedOrder, type BookedStatus } from './order-book.js';
+import { sameText } from './credentials.js';
 
 export interface IndiaRechargeSandboxOptions {
   faults: SandboxFaults;

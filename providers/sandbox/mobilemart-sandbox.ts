@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { hasValidDecimals } from '../../core/money.js';
 import { MOBILEMART_API_KEY_HEADER, MOBILEMART_CODES } from '../mobilemart.js';
 import type { SandboxFaults } from './faults.js';
-import { createSandboxOrderBook, randomDigits, sameText, type BookedOrder, type BookedStatus } from './order-book.js';
+import { createSandboxOrderBook, randomDigits, type BookedOrder, type BookedStatus } from './order-book.js';
+import { sameText } from './credentials.js';
 
 export interface MobileMartSandboxOptions {
   faults: SandboxFaults;

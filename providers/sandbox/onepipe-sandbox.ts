@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { DomainError, FailureType } from '../../core/errors.js';
@@ -6,6 +6,7 @@ import { signOnePipeRequest } from '../onepipe.js';
 import type { CollectionStatus } from '../types.js';
 import { PAYMENT_SIGNATURE_HEADER, signPaymentWebhook } from '../webhooks.js';
 import type { SandboxFaults } from './faults.js';
+import { sameText } from './credentials.js';
 
 export interface OnePipeSandboxOptions {
   /** Where completed collections are announced; read at delivery time, once the API listens. */
@@ -193,12 +194,6 @@ function hasValidBearer(authorization: string | undefined, apiKey: string | unde
   return apiKey === undefined || sameText(token, apiKey);
 }
 
-function sameText(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function refuse(res: Response, httpStatus: number, code: string, message: string): void {
   res.status(httpStatus).json({ status: 'Failed', code, message });

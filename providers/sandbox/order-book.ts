@@ -1,4 +1,4 @@
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { SandboxProviderName } from '../types.js';
 import type { FaultOutcome, SandboxFaults } from './faults.js';
 
@@ -73,13 +73,6 @@ export function createSandboxOrderBook<T>(faults: SandboxFaults, provider: Sandb
   };
 }
 
-/** Constant-time comparison of a presented credential with the expected one. */
-export function sameText(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** A string of random digits, e.g. a voucher PIN or an electricity token. */
 export function randomDigits(length: number): string {

@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { DomainError, FailureType } from '../../core/errors.js';
@@ -7,6 +7,7 @@ import { PEACH_RESULT_CODES, PEACH_SIGNATURE_HEADER, PEACH_TIMESTAMP_HEADER, sig
 import type { CollectionStatus } from '../types.js';
 import type { SandboxFaults } from './faults.js';
 import type { PaymentSandbox, WebhookDeliveryReport } from './onepipe-sandbox.js';
+import { sameText } from './credentials.js';
 
 export interface PeachSandboxOptions {
   /** Where payment notifications are sent; read at delivery time, once the API listens. */
@@ -194,11 +195,6 @@ function knownEntity(given: string, expected: string | undefined): boolean {
   return expected === undefined || sameText(given, expected);
 }
 
-function sameText(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function refuse(res: Response, httpStatus: number, code: string, description: string): void {
   res.status(httpStatus).json({ result: { code, description } });

@@ -1,10 +1,11 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { DomainError, FailureType } from '../../core/errors.js';
 import { RAZORPAY_EVENT_ID_HEADER, RAZORPAY_SIGNATURE_HEADER, signRazorpayWebhook, type RazorpayLinkStatus } from '../razorpay.js';
 import type { SandboxFaults } from './faults.js';
 import type { PaymentSandbox, WebhookDeliveryReport } from './onepipe-sandbox.js';
+import { sameText } from './credentials.js';
 
 export interface RazorpaySandboxOptions {
   /** Where payment-link events are announced; read at delivery time, once the API listens. */
@@ -177,11 +178,6 @@ function hasValidBasicAuth(req: Request, options: RazorpaySandboxOptions): boole
   return sameText(decoded, `${options.keyId}:${options.keySecret}`);
 }
 
-function sameText(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function refuse(res: Response, httpStatus: number, description: string, field?: string): void {
   res.status(httpStatus).json({

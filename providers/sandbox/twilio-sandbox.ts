@@ -1,8 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SandboxFaults } from './faults.js';
 import type { Outbox } from './outbox.js';
+import { sameText } from './credentials.js';
 
 export interface TwilioSandboxOptions {
   faults: SandboxFaults;
@@ -112,8 +113,3 @@ function basicAuth(header: string | undefined): { user: string; pass: string } |
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), pass: decoded.slice(colon + 1) };
 }
 
-function sameText(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}

@@ -1,8 +1,9 @@
-import { randomInt, timingSafeEqual } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import { VTPASS_CODES } from '../vtpass.js';
-import type { FaultOutcome, SandboxFaults } from './faults.js';
+import type { SandboxFaults } from './faults.js';
+import { createSandboxOrderBook, type BookedOrder, type BookedStatus } from './order-book.js';
+import { sameText } from './credentials.js';
 
 export interface VtpassSandboxOptions {
   faults: SandboxFaults;
@@ -15,18 +16,11 @@ export interface VtpassSandbox {
   deliveries(requestId: string): number;
 }
 
-type DeliveryStatus = 'delivered' | 'pending' | 'failed';
-
-interface SandboxOrder {
-  requestId: string;
+interface VtpassOrderDetails {
   serviceId: string;
   amount: number;
   recipient: string;
   variationCode?: string;
-  transactionId: string;
-  status: DeliveryStatus;
-  /** For an order answered as pending: what it becomes when first re-queried. */
-  settlesAs?: FaultOutcome;
 }
 
 const payRequestSchema = z
@@ -42,18 +36,15 @@ const payRequestSchema = z
 
 const requeryRequestSchema = z.object({ request_id: z.string().min(1) });
 
-const ANSWER: Record<DeliveryStatus, { code: string; description: string }> = {
+const ANSWER: Record<BookedStatus, { code: string; description: string }> = {
   delivered: { code: VTPASS_CODES.processed, description: 'TRANSACTION SUCCESSFUL' },
   pending: { code: VTPASS_CODES.pending, description: 'TRANSACTION PROCESSING - PENDING' },
   failed: { code: VTPASS_CODES.failed, description: 'TRANSACTION FAILED' },
 };
 
-const SETTLED_STATUS: Record<FaultOutcome, DeliveryStatus> = { success: 'delivered', failed: 'failed' };
-
 /** An in-memory imitation of VTpass's pay and requery API; a repeated request_id never delivers twice. */
 export function createVtpassSandbox(options: VtpassSandboxOptions): VtpassSandbox {
-  const orders = new Map<string, SandboxOrder>();
-  const deliveryCounts = new Map<string, number>();
+  const book = createSandboxOrderBook<VtpassOrderDetails>(options.faults, 'vtu');
   const router = express.Router();
   router.use(express.json());
   router.use((req, res, next) => {
@@ -64,11 +55,6 @@ export function createVtpassSandbox(options: VtpassSandboxOptions): VtpassSandbo
     res.status(401).json({ code: '087', response_description: 'INVALID CREDENTIALS' });
   });
 
-  function settle(order: SandboxOrder, status: DeliveryStatus): void {
-    order.status = status;
-    if (status === 'delivered') deliveryCounts.set(order.requestId, (deliveryCounts.get(order.requestId) ?? 0) + 1);
-  }
-
   router.post('/api/pay', (req, res) => {
     const parsed = payRequestSchema.safeParse(req.body);
     if (!parsed.success) {
@@ -76,37 +62,19 @@ export function createVtpassSandbox(options: VtpassSandboxOptions): VtpassSandbo
       return;
     }
     const request = parsed.data;
-    const existing = orders.get(request.request_id);
+    const existing = book.find(request.request_id);
     if (existing) {
       answer(res, existing);
       return;
     }
-    const order: SandboxOrder = {
-      requestId: request.request_id,
+    const { order, answered } = book.place(request.request_id, {
       serviceId: request.serviceID,
       amount: request.amount,
       recipient: request.phone ?? request.billersCode ?? '',
       variationCode: request.variation_code,
-      transactionId: String(randomInt(1e12, 1e13)),
-      status: 'pending',
-    };
-    orders.set(order.requestId, order);
-    const fault = options.faults.take('vtu');
-    switch (fault?.mode) {
-      case 'error':
-        settle(order, 'failed');
-        break;
-      case 'timeout':
-        // Done at the provider, but the answer never comes: the client's timeout ends the exchange.
-        settle(order, SETTLED_STATUS[fault.outcome]);
-        return;
-      case 'pending':
-        order.settlesAs = fault.outcome;
-        break;
-      default:
-        settle(order, 'delivered');
-    }
-    answer(res, order);
+    });
+    // Done at the provider, but on a timeout the answer never comes: the client's timeout ends the exchange.
+    if (answered) answer(res, order);
   });
 
   router.post('/api/requery', (req, res) => {
@@ -115,41 +83,31 @@ export function createVtpassSandbox(options: VtpassSandboxOptions): VtpassSandbo
       res.status(400).json({ code: '011', response_description: 'INVALID ARGUMENTS' });
       return;
     }
-    const order = orders.get(parsed.data.request_id);
+    const order = book.find(parsed.data.request_id);
     if (!order) {
       res.json({ code: VTPASS_CODES.unknownRequestId, response_description: 'INVALID REQUEST ID' });
       return;
     }
-    // A planned `pending` fault keeps the outcome unknown for that many more re-queries.
-    const stillUnknown = order.status === 'pending' && options.faults.peek('vtu')?.mode === 'pending' && options.faults.take('vtu');
-    if (!stillUnknown && order.status === 'pending' && order.settlesAs) settle(order, SETTLED_STATUS[order.settlesAs]);
-    answer(res, order);
+    answer(res, book.requery(order));
   });
 
-  return { router, deliveries: (requestId) => deliveryCounts.get(requestId) ?? 0 };
+  return { router, deliveries: book.deliveries };
 }
 
-function answer(res: Response, order: SandboxOrder): void {
+function answer(res: Response, order: BookedOrder<VtpassOrderDetails>): void {
   const { code, description } = ANSWER[order.status];
   res.json({
     code,
     response_description: description,
     requestId: order.requestId,
-    amount: order.amount,
+    amount: order.details.amount,
     content: {
       transactions: {
         status: order.status,
         transactionId: order.transactionId,
-        product_name: order.serviceId,
-        unique_element: order.recipient,
+        product_name: order.details.serviceId,
+        unique_element: order.details.recipient,
       },
     },
   });
-}
-
-function sameText(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
