@@ -5,6 +5,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { DomainError, FailureType, publicError } from '../core/errors.js';
+import { WalletTransaction } from '../db/entities/index.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { PaymentWebhookEvent } from '../providers/types.js';
 import { FlowType, flowWorkflowId, paymentWebhookSignal } from '../workflows/contracts.js';
@@ -91,10 +92,7 @@ async function recordWebhookEvent(
  */
 async function deliverPaymentEvent(deps: WebhookDeps, stored: StoredEvent, requestId: string): Promise<void> {
   const { event, tenant } = stored;
-  const [deposit] = await deps.em.fork().execute<{ workflow_id: string; user_id: string }[]>(
-    `select workflow_id, user_id from wallet_transactions where tenant = ? and reference = ? and kind = 'funding'`,
-    [tenant, event.reference],
-  );
+  const deposit = await deps.em.fork().findOne(WalletTransaction, { tenant, reference: event.reference, kind: 'funding' });
   const amountMinor = event.amountMinor.toString();
   if (!deposit) {
     // Money for a reference nobody is waiting for is parked in suspense, never dropped.
@@ -112,7 +110,7 @@ async function deliverPaymentEvent(deps: WebhookDeps, stored: StoredEvent, reque
   }
   try {
     await deps.temporal.workflow
-      .getHandle(deposit.workflow_id)
+      .getHandle(deposit.workflowId)
       .signal(paymentWebhookSignal, { eventId: event.eventId, reference: event.reference, status: event.status, amountMinor });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -121,9 +119,9 @@ async function deliverPaymentEvent(deps: WebhookDeps, stored: StoredEvent, reque
     await startFlow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
       workflow: settleLatePayment,
       workflowId: flowWorkflowId(tenant, FlowType.LatePayment, event.reference),
-      args: [{ tenant, reference: event.reference, fundingWorkflowId: deposit.workflow_id, eventId: event.eventId, amountMinor }],
+      args: [{ tenant, reference: event.reference, fundingWorkflowId: deposit.workflowId, eventId: event.eventId, amountMinor }],
       tenant,
-      userId: Number(deposit.user_id),
+      userId: deposit.userId,
       flowType: FlowType.LatePayment,
       requestId,
       memo: { reference: event.reference },

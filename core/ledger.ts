@@ -196,14 +196,6 @@ export async function voidHold(tx: Tx, holdId: bigint, reason: 'voided' | 'expir
   return { ...toHold(hold), status: reason };
 }
 
-export async function findExpiredHoldIds(tx: Tx, now: Date, limit: number): Promise<bigint[]> {
-  const rows = await tx.execute<{ id: string }[]>(
-    `select id from ledger_holds where status = 'pending' and expires_at <= ? order by expires_at limit ?`,
-    [now, limit],
-  );
-  return rows.map((r) => BigInt(r.id));
-}
-
 /**
  * A correction: a new entry with every line's side swapped. An entry can be reversed once; the
  * entry's row lock makes a second, racing reversal wait and then see the first.
