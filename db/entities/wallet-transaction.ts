@@ -2,6 +2,10 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { Currency } from './currency.js';
 import { User } from './user.js';
 
+/**
+ * What a history row records, in the apps' words. Each app adds its kinds here; the database only
+ * checks the spelling, so a new app's kinds need no migration of a shared constraint.
+ */
 export const TRANSACTION_KINDS = ['funding', 'airtime', 'data', 'bill'] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 export const TRANSACTION_STATUSES = ['pending', 'success', 'failed'] as const;
@@ -18,12 +22,15 @@ export const WalletTransaction = defineEntity({
       expression: 'create index "wallet_transactions_user_history_index" on "wallet_transactions" ("tenant", "user_id", "id" desc)',
     },
   ],
-  checks: [{ name: 'wallet_transactions_amount_check', expression: 'amount > 0' }],
+  checks: [
+    { name: 'wallet_transactions_amount_check', expression: 'amount > 0' },
+    { name: 'wallet_transactions_kind_check', expression: "kind ~ '^[a-z][a-z_]*$'" },
+  ],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     tenant: p.string().length(32),
     userId: p.manyToOne(User).mapToPk().fieldName('user_id').foreignKeyName('wallet_transactions_user_fk'),
-    kind: p.enum(TRANSACTION_KINDS),
+    kind: p.string().$type<TransactionKind>().length(32),
     status: p.enum(TRANSACTION_STATUSES).default('pending'),
     amount: p.bigint('bigint'),
     currency: p.manyToOne(Currency).mapToPk().fieldName('currency').foreignKeyName('wallet_transactions_currency_fk'),

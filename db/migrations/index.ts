@@ -2,6 +2,7 @@ import { Migration20261124000000_initial } from './Migration20261124000000_initi
 import { Migration20261125000000_books_invariants } from './Migration20261125000000_books_invariants.js';
 import { Migration20261125010000_money_paths } from './Migration20261125010000_money_paths.js';
 import { Migration20261125020000_tenant_platform } from './Migration20261125020000_tenant_platform.js';
+import { Migration20261125025000_transaction_kinds } from './Migration20261125025000_transaction_kinds.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261125000000_books_invariants', class: Migration20261125000000_books_invariants },
   { name: 'Migration20261125010000_money_paths', class: Migration20261125010000_money_paths },
   { name: 'Migration20261125020000_tenant_platform', class: Migration20261125020000_tenant_platform },
+  { name: 'Migration20261125025000_transaction_kinds', class: Migration20261125025000_transaction_kinds },
 ];

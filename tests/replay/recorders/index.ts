@@ -1,0 +1,7 @@
+import { recordMaxteraHistories } from './maxtera.js';
+import type { RecordingSession } from './session.js';
+
+/** One recorder per app; `npm run record-histories -- <app>` runs only the named ones. */
+export const RECORDERS: Record<string, (session: RecordingSession) => Promise<void>> = {
+  maxtera: recordMaxteraHistories,
+};
