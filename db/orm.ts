@@ -10,7 +10,8 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
     clientUrl: databaseUrl,
     entities: ENTITIES,
     extensions: [Migrator],
-    migrations: { migrationsList: MIGRATIONS, transactional: true, snapshot: false },
+    // Jest prints every console line with a stack; the migrator's progress would bury the results.
+    migrations: { migrationsList: MIGRATIONS, transactional: true, snapshot: false, silent: process.env.NODE_ENV === 'test' },
     pool: { max: 10 },
     debug: false,
     allowGlobalContext: false,
