@@ -65,7 +65,7 @@ export function createSandboxRouter(deps: {
   twilioAccountSid: string;
   twilioAuthToken: string;
   /** Xclera's EVM node and contract, when configured. */
-  chain?: { rpcUrl: string; contractAddress: string };
+  chain?: { rpcUrl: string; chainId: number; contractAddress: string };
   logger: Logger;
 }): SandboxRouter {
   const faults = new SandboxFaults();

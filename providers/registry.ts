@@ -150,7 +150,7 @@ const ADAPTERS: AdapterFactories = {
     evm: (ctx) => {
       const { RPC_URL, XCLERA_CONTRACT_ADDRESS } = ctx.config;
       if (!RPC_URL || !XCLERA_CONTRACT_ADDRESS) throw new Error('RPC_URL and XCLERA_CONTRACT_ADDRESS are required because tenant xclera takes payments on chain');
-      return createMatrixChain({ rpcUrl: RPC_URL, contractAddress: XCLERA_CONTRACT_ADDRESS, confirmations: ctx.config.XCLERA_CONFIRMATIONS });
+      return createMatrixChain({ rpcUrl: RPC_URL, chainId: ctx.config.XCLERA_CHAIN_ID, contractAddress: XCLERA_CONTRACT_ADDRESS, confirmations: ctx.config.XCLERA_CONFIRMATIONS });
     },
   },
 };

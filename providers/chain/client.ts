@@ -1,4 +1,4 @@
-import { Contract, JsonRpcProvider, Transaction, getAddress, isError, toBeHex, type Log } from 'ethers';
+import { Contract, JsonRpcProvider, Network, Transaction, getAddress, isError, toBeHex, type Log } from 'ethers';
 import { DomainError, FailureType, publicError } from '../../core/errors.js';
 import { ProviderOutcomeUnknownError, ProviderRejectedError } from '../types.js';
 import { MATRIX_ABI, matrixInterface } from './contract.js';
@@ -62,16 +62,28 @@ function chainFailure(err: unknown, doing: string): Error {
   return new ProviderOutcomeUnknownError(NAME, `the node did not answer (${doing}): ${message}`, { cause: err });
 }
 
-export function createMatrixChain(opts: { rpcUrl: string; contractAddress: string; confirmations: number }): MatrixChain {
-  // A static network: no background detection loop that retries and logs while the node is down.
-  const provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+/** A provider on a known chain: ethers then never probes the network in a retrying, logging loop while the node is down. */
+export function chainProvider(rpcUrl: string, chainId: number): JsonRpcProvider {
+  const network = Network.from(chainId);
+  return new JsonRpcProvider(rpcUrl, network, { staticNetwork: network, cacheTimeout: -1 });
+}
+
+export function createMatrixChain(opts: { rpcUrl: string; chainId: number; contractAddress: string; confirmations: number }): MatrixChain {
+  const provider = chainProvider(opts.rpcUrl, opts.chainId);
   const contractAddress = getAddress(opts.contractAddress);
   const contract = new Contract(contractAddress, MATRIX_ABI, provider);
-  let chainId: number | undefined;
+  let checked: Promise<number> | undefined;
 
+  /** The node must be on the configured chain: a signature for another chain is worthless here. */
   async function currentChainId(): Promise<number> {
-    chainId ??= Number((await provider.getNetwork()).chainId);
-    return chainId;
+    checked ??= provider.send('eth_chainId', []).then((id: string) => {
+      if (Number(id) !== opts.chainId) throw new ProviderRejectedError(NAME, 'WRONG_CHAIN', `the node is on chain ${Number(id)}, not ${opts.chainId}`);
+      return opts.chainId;
+    });
+    return checked.catch((err) => {
+      checked = undefined;
+      throw err;
+    });
   }
 
   return {

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Contract, JsonRpcProvider, Wallet } from 'ethers';
+import { Contract, Wallet } from 'ethers';
 import { LEVEL_RULES, usdtMinorToWei } from '../../core/xclera-matrix.js';
 import { anvilAccounts, startAnvil } from './anvil.js';
 import { deployMatrixContract, MATRIX_ABI } from './contract.js';
+import { chainProvider } from './client.js';
 
 export interface DevChainOptions {
   /** Configured node; anvil starts only without it. */
@@ -10,6 +11,7 @@ export interface DevChainOptions {
   contractAddress?: string;
   /** Deploys when no address is configured; anvil's first account when unset. */
   signerKey?: string;
+  chainId: number;
   weiPerUsdt: bigint;
   rewardBps: number;
   anvilPort: number;
@@ -34,7 +36,7 @@ export interface DevChain {
 export async function startDevChain(opts: DevChainOptions): Promise<DevChain> {
   const anvil = opts.rpcUrl ? undefined : await startAnvil({ port: opts.anvilPort, stateFile: opts.anvilStateFile });
   const rpcUrl = opts.rpcUrl ?? anvil!.rpcUrl;
-  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+  const provider = chainProvider(rpcUrl, opts.chainId);
   try {
     let address = opts.contractAddress;
     if (!address && opts.addressFile && existsSync(opts.addressFile)) {

@@ -36,6 +36,7 @@ export async function startTestStack(): Promise<void> {
     rpcUrl: chainConfig.RPC_URL,
     contractAddress: chainConfig.XCLERA_CONTRACT_ADDRESS,
     signerKey: chainConfig.XCLERA_SIGNER_KEY,
+    chainId: chainConfig.XCLERA_CHAIN_ID,
     weiPerUsdt: chainConfig.XCLERA_WEI_PER_USDT,
     rewardBps: chainConfig.XCLERA_UPLINE_REWARD_BPS,
     anvilPort: await freePort(),

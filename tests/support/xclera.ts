@@ -1,4 +1,5 @@
-import { JsonRpcProvider, Wallet, toBeHex, type HDNodeWallet } from 'ethers';
+import { Wallet, toBeHex, type HDNodeWallet } from 'ethers';
+import { chainProvider } from '../../providers/chain/client.js';
 
 /** An Xclera member as a client holds it: the wallet's key and, once signed in, its tokens. */
 export interface Member {
@@ -17,7 +18,7 @@ export interface Reply {
 /** Talks to the Xclera surface over HTTP and signs with ethers, as the mobile app does. */
 export function xclera(baseUrl: string, rpcUrl: string) {
   const B = `${baseUrl}/xclera/api`;
-  const chain = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+  const chain = chainProvider(rpcUrl, 31337);
 
   async function call(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
     const res = await fetch(`${B}${path}`, {

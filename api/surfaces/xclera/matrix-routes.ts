@@ -39,6 +39,16 @@ function shownFailure(err: unknown): unknown {
   return err;
 }
 
+/** gRPC DEADLINE_EXCEEDED (4) or CANCELLED (1) anywhere in the cause chain: our own wait ran out. */
+function deadlineExceeded(err: unknown): boolean {
+  let current = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current.code === 4 || current.code === 1) return true;
+    current = current.cause as typeof current;
+  }
+  return false;
+}
+
 const chainDown = (cause: unknown) => publicError(FailureType.ProviderUnavailable, 'The blockchain node is not answering; try again shortly.', undefined, { cause });
 
 interface Attempt {
@@ -78,7 +88,7 @@ async function prepare(deps: SurfaceDeps, attempt: Attempt, requestId: string) {
   } catch (err) {
     if (err instanceof DomainError || err instanceof WorkflowUpdateFailedError) throw shownFailure(err);
     // The update did not come back in time: the flow is still trying to reach the node.
-    if ((err as { code?: number }).code === 4) throw chainDown(err);
+    if (deadlineExceeded(err)) throw chainDown(err);
     throw err;
   }
 }
@@ -220,6 +230,7 @@ export function registerMatrixRoutes({ deps, route, authenticated }: SurfaceRout
       const em = deps.em.fork();
       if ((await walletOf(em, user.id)) !== input.wallet_address) throw publicError(FailureType.Forbidden, 'wallet_address is not the wallet this token belongs to.');
       const { candidate: c } = await candidate(em, input.wallet_address);
+      if (c.currentLevel === 0) throw publicError(FailureType.Validation, 'Register (level 1) before upgrading.', undefined, { publicDetails: { level: 1 } });
       const attempt: Attempt = {
         userId: user.id,
         flowType: FlowType.MatrixUpgrade,

@@ -7,6 +7,8 @@ export const walletAddress = z
   .trim()
   .regex(/^0x[0-9a-fA-F]{40}$/, 'Enter a valid wallet address (0x followed by 40 hex digits).')
   .refine((v) => {
+    // Only a well-formed address has a checksum to check; the regex already named the rest.
+    if (!/^0x[0-9a-fA-F]{40}$/.test(v)) return true;
     try {
       getAddress(v);
       return true;
@@ -14,7 +16,7 @@ export const walletAddress = z
       return false;
     }
   }, 'The wallet address has an invalid checksum.')
-  .transform((v) => getAddress(v))
+  .transform((v) => (/^0x[0-9a-fA-F]{40}$/.test(v) ? getAddress(v) : v))
   .openapi({ type: 'string', example: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' });
 
 const username = z.string().trim().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'Use 3-64 letters, digits, dots, dashes or underscores.');
