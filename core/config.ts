@@ -146,7 +146,7 @@ const ConfigSchema = z
       .transform((v) => v || undefined)
       .pipe(z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key').optional()),
     /** Wei per 1 USDT: the rate the level prices in USDT are converted at when the contract is deployed. */
-    XCLERA_WEI_PER_USDT: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of wei').default('1000000000000000').transform((v) => BigInt(v)),
+    XCLERA_WEI_PER_USDT: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of wei').default('1000000000000000'),
     /** Share of a level's price the contract pays the upline at once, in basis points (deploy time). */
     XCLERA_UPLINE_REWARD_BPS: z.coerce.number().int().min(0).max(10_000).default(8000),
     /** The chain the node must be on (anvil: 31337); transactions are prepared and accepted for it only. */

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     contractAddress: chainConfig.XCLERA_CONTRACT_ADDRESS,
     signerKey: chainConfig.XCLERA_SIGNER_KEY,
     chainId: chainConfig.XCLERA_CHAIN_ID,
-    weiPerUsdt: chainConfig.XCLERA_WEI_PER_USDT,
+    weiPerUsdt: BigInt(chainConfig.XCLERA_WEI_PER_USDT),
     rewardBps: chainConfig.XCLERA_UPLINE_REWARD_BPS,
     anvilPort: CHAIN_PORT,
     anvilStateFile: join(DATA_DIR, 'anvil-state.json'),

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     rpcUrl: config.RPC_URL,
     chainId: config.XCLERA_CHAIN_ID,
     signerKey: config.XCLERA_SIGNER_KEY,
-    weiPerUsdt: config.XCLERA_WEI_PER_USDT,
+    weiPerUsdt: BigInt(config.XCLERA_WEI_PER_USDT),
     rewardBps: config.XCLERA_UPLINE_REWARD_BPS,
     anvilPort: 0,
   });

@@ -188,7 +188,7 @@ describe('Xclera matrix', () => {
     expect(prepared).toEqual({
       from: member.address,
       to: platform.config.XCLERA_CONTRACT_ADDRESS,
-      value: toBeHex(115n * platform.config.XCLERA_WEI_PER_USDT),
+      value: toBeHex(115n * BigInt(platform.config.XCLERA_WEI_PER_USDT)),
       data: matrixInterface.encodeFunctionData('register', [a.address]),
       chainId: '0x7a69',
       gas: expect.stringMatching(/^0x[0-9a-f]+$/),
@@ -254,7 +254,7 @@ describe('Xclera matrix', () => {
       [XCLERA_ACCOUNTS.chainClearing],
     );
     const held = await x.chain.getBalance(platform.config.XCLERA_CONTRACT_ADDRESS!);
-    expect(BigInt(row!.balance) * platform.config.XCLERA_WEI_PER_USDT / 1_000_000n).toBe(held);
+    expect(BigInt(row!.balance) * BigInt(platform.config.XCLERA_WEI_PER_USDT) / 1_000_000n).toBe(held);
   });
 });
 

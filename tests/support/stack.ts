@@ -37,7 +37,7 @@ export async function startTestStack(): Promise<void> {
     contractAddress: chainConfig.XCLERA_CONTRACT_ADDRESS,
     signerKey: chainConfig.XCLERA_SIGNER_KEY,
     chainId: chainConfig.XCLERA_CHAIN_ID,
-    weiPerUsdt: chainConfig.XCLERA_WEI_PER_USDT,
+    weiPerUsdt: BigInt(chainConfig.XCLERA_WEI_PER_USDT),
     rewardBps: chainConfig.XCLERA_UPLINE_REWARD_BPS,
     anvilPort: await freePort(),
   });
