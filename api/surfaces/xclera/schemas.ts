@@ -19,10 +19,11 @@ export const walletAddress = z
   .transform((v) => (/^0x[0-9a-fA-F]{40}$/.test(v) ? getAddress(v) : v))
   .openapi({ type: 'string', example: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' });
 
-const username = z.string().trim().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'Use 3-64 letters, digits, dots, dashes or underscores.');
-const country = z.string().trim().min(2, 'Enter a country.').max(64);
-const phone = z.string().trim().regex(/^\+?[0-9]{7,15}$/, 'Enter a valid phone number, e.g. +4912345678.');
-const email = z.string().trim().toLowerCase().pipe(z.email({ error: 'Enter a valid email address.' }).max(254));
+const required = { error: 'This field is required.' };
+const username = z.string(required).trim().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'Use 3-64 letters, digits, dots, dashes or underscores.');
+const country = z.string(required).trim().min(2, 'Enter a country.').max(64);
+const phone = z.string(required).trim().regex(/^\+?[0-9]{7,15}$/, 'Enter a valid phone number, e.g. +4912345678.');
+const email = z.string(required).trim().toLowerCase().pipe(z.email({ error: 'Enter a valid email address.' }).max(254));
 const hex = (what: string) => z.string({ error: 'This field is required.' }).trim().regex(/^0x[0-9a-fA-F]+$/, `${what} must be 0x-prefixed hex.`).max(20_000);
 
 export const WalletParams = z.object({ wallet_address: walletAddress });
