@@ -41,6 +41,7 @@ export async function startApi(config: Config = loadConfig()): Promise<RunningAp
         flashClientId: key('FLASH_CLIENT_ID'),
         flashClientSecret: key('FLASH_CLIENT_SECRET'),
         mobilemartApiKey: key('MOBILEMART_API_KEY'),
+        chain: config.RPC_URL && config.XCLERA_CONTRACT_ADDRESS ? { rpcUrl: config.RPC_URL, chainId: config.XCLERA_CHAIN_ID, contractAddress: config.XCLERA_CONTRACT_ADDRESS } : undefined,
         logger,
       })
     : undefined;

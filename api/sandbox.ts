@@ -16,6 +16,7 @@ import { createSmtpSandbox, type SmtpSandbox } from '../providers/sandbox/smtp-s
 import { createTwilioSandbox } from '../providers/sandbox/twilio-sandbox.js';
 import { notFoundHandler, platformEnvelope, surfaceErrorHandler } from './errors.js';
 import { body, query } from './validation.js';
+import { describeDevChain } from '../providers/chain/describe.js';
 
 export interface SandboxRouter {
   router: express.Router;
@@ -63,6 +64,8 @@ export function createSandboxRouter(deps: {
   mobilemartApiKey: string;
   twilioAccountSid: string;
   twilioAuthToken: string;
+  /** Xclera's EVM node and contract, when configured. */
+  chain?: { rpcUrl: string; chainId: number; contractAddress: string };
   logger: Logger;
 }): SandboxRouter {
   const faults = new SandboxFaults();
@@ -116,6 +119,10 @@ export function createSandboxRouter(deps: {
     const fault = body(req, FaultBody);
     faults.set(fault);
     res.json(fault);
+  });
+  controls.get('/chain', async (_req, res) => {
+    if (!deps.chain) throw new DomainError(FailureType.NotFound, 'no chain is configured (RPC_URL, XCLERA_CONTRACT_ADDRESS)');
+    res.json(await describeDevChain(deps.chain));
   });
   controls.use(notFoundHandler());
   controls.use(surfaceErrorHandler(platformEnvelope, deps.logger));

@@ -134,6 +134,29 @@ const ConfigSchema = z
     MOUNT_AT_ROOT: z.string().optional(),
 
     SEED_ADMIN_PASSWORD: z.string().min(8).optional(),
+
+    /** Xclera's EVM node; `npm start` and the tests run anvil and set it when it is unset. */
+    RPC_URL: z.string().url().optional(),
+    /** The deployed matrix contract; `npm start` deploys one when it is unset. */
+    XCLERA_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address').optional(),
+    /** The contract owner's key: deploys the matrix at start (development) and pauses it. Never has a default. */
+    XCLERA_SIGNER_KEY: z
+      .string()
+      .optional()
+      .transform((v) => v || undefined)
+      .pipe(z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key').optional()),
+    /** Wei per 1 USDT: the rate the level prices in USDT are converted at when the contract is deployed. */
+    XCLERA_WEI_PER_USDT: z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number of wei').default('1000000000000000'),
+    /** Share of a level's price the contract pays the upline at once, in basis points (deploy time). */
+    XCLERA_UPLINE_REWARD_BPS: z.coerce.number().int().min(0).max(10_000).default(8000),
+    /** The chain the node must be on (anvil: 31337); transactions are prepared and accepted for it only. */
+    XCLERA_CHAIN_ID: z.coerce.number().int().positive().default(31337),
+    XCLERA_CONFIRMATIONS: z.coerce.number().int().min(1).max(100).default(1),
+    /** How long a prepared register/upgrade transaction waits for its signed copy (phase 2). */
+    XCLERA_PHASE2_TIMEOUT_MS: durationMs.default(15 * 60_000),
+    /** How long phase 1 waits for the node to answer before the API says 503. */
+    XCLERA_PREPARE_WAIT_MS: durationMs.default(15_000),
+    XCLERA_NONCE_TTL_SECONDS: z.coerce.number().int().positive().default(300),
   })
   .transform((c) => ({
     ...c,

@@ -109,6 +109,21 @@ export function createTokenService(settings: TokenSettings) {
     },
 
     /**
+     * A new access token for a valid refresh token, which stays valid (for apps whose refresh
+     * answers an access token only, so rotating would strand their stored refresh token).
+     */
+    async exchange(em: EntityManager, tenant: string, refreshToken: string): Promise<{ access: string; subject: TokenSubject }> {
+      const [row] = await em.fork().execute<{ user_id: string; role: 'user' | 'admin' }[]>(
+        `select t.user_id, u.role from refresh_tokens t join users u on u.id = t.user_id
+         where t.token_hash = ? and t.tenant = ? and t.used_at is null and t.revoked_at is null and t.expires_at > now()`,
+        [hashOf(refreshToken), tenant],
+      );
+      if (!row) throw unauthenticated('invalid-refresh');
+      const subject: TokenSubject = { id: Number(row.user_id), tenant, role: row.role };
+      return { access: signAccess(subject), subject };
+    },
+
+    /**
      * Logout: the presented token's family can no longer be refreshed. Only the caller's own
      * token counts; another user's token is refused and stays valid.
      */

@@ -11,6 +11,7 @@ import { createFlashProvider } from './flash.js';
 import { createIndiaRechargeProvider } from './indiarecharge.js';
 import { createMobileMartProvider } from './mobilemart.js';
 import { PAYMENT_SIGNATURE_HEADER, verifyPaymentWebhook } from './webhooks.js';
+import { createMatrixChain, type MatrixChain } from './chain/client.js';
 import type { EmailProvider, PaymentProvider, PaymentWebhookEvent, SmsProvider, VtuProvider } from './types.js';
 
 /**
@@ -27,6 +28,8 @@ export interface CapabilityProviders {
   mobilemart: VtuProvider;
   sms: SmsProvider;
   email: EmailProvider;
+  /** Takes user-signed payments on an EVM chain (Xclera's matrix contract). */
+  chain: MatrixChain;
 }
 export type Capability = keyof CapabilityProviders;
 
@@ -142,6 +145,13 @@ const ADAPTERS: AdapterFactories = {
   },
   email: {
     smtp: (ctx) => createSmtpEmailProvider({ ...smtpServer(ctx.config), from: ctx.key('SMTP_FROM'), timeoutMs: ctx.config.PROVIDER_HTTP_TIMEOUT_MS }),
+  },
+  chain: {
+    evm: (ctx) => {
+      const { RPC_URL, XCLERA_CONTRACT_ADDRESS } = ctx.config;
+      if (!RPC_URL || !XCLERA_CONTRACT_ADDRESS) throw new Error('RPC_URL and XCLERA_CONTRACT_ADDRESS are required because tenant xclera takes payments on chain');
+      return createMatrixChain({ rpcUrl: RPC_URL, chainId: ctx.config.XCLERA_CHAIN_ID, contractAddress: XCLERA_CONTRACT_ADDRESS, confirmations: ctx.config.XCLERA_CONFIRMATIONS });
+    },
   },
 };
 

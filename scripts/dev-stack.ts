@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../core/config.js';
 import { migrateAndSeed } from '../db/migrate.js';
 import { startEmbeddedPostgres, startTemporalDevServer, type RunningPostgres, type RunningTemporal } from './services.js';
+import { startDevChain, type DevChain } from '../providers/chain/dev-chain.js';
 
 /**
  * `npm start`: the whole platform on one machine with no configuration. Postgres (embedded,
@@ -14,6 +15,7 @@ const DATA_DIR = join(process.cwd(), '.data');
 const PG_PORT = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
 const TEMPORAL_PORT = Number(process.env.DEV_TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233);
+const CHAIN_PORT = Number(process.env.DEV_CHAIN_PORT ?? 8545);
 
 const say = (msg: string) => process.stdout.write(`[platform] ${msg}\n`);
 
@@ -64,6 +66,23 @@ async function main(): Promise<void> {
     env.TEMPORAL_ADDRESS = temporal.address;
   }
 
+  // Xclera's chain: anvil unless RPC_URL, the matrix contract deployed unless its address is set.
+  const chainConfig = loadConfig(env);
+  if (!env.RPC_URL) say(`starting anvil on 127.0.0.1:${CHAIN_PORT} (chain in .data/anvil-state.json)`);
+  const chain: DevChain = await startDevChain({
+    rpcUrl: chainConfig.RPC_URL,
+    contractAddress: chainConfig.XCLERA_CONTRACT_ADDRESS,
+    signerKey: chainConfig.XCLERA_SIGNER_KEY,
+    chainId: chainConfig.XCLERA_CHAIN_ID,
+    weiPerUsdt: BigInt(chainConfig.XCLERA_WEI_PER_USDT),
+    rewardBps: chainConfig.XCLERA_UPLINE_REWARD_BPS,
+    anvilPort: CHAIN_PORT,
+    anvilStateFile: join(DATA_DIR, 'anvil-state.json'),
+    addressFile: chainConfig.RPC_URL ? undefined : join(DATA_DIR, 'xclera-contract.txt'),
+  });
+  stops.push(() => chain.stop());
+  Object.assign(env, { RPC_URL: chain.rpcUrl, XCLERA_CONTRACT_ADDRESS: chain.contractAddress, XCLERA_ROOT_WALLET: chain.rootWallet });
+
   Object.assign(process.env, env);
   const config = loadConfig(env);
   await migrateAndSeed();
@@ -90,6 +109,8 @@ async function main(): Promise<void> {
   say(`  API:          ${apiUrl}  (Maxtera at ${apiUrl}/maxtera/api/v1/)`);
   say(`  API docs:     ${apiUrl}/docs  (OpenAPI at ${apiUrl}/openapi.json)`);
   say(`  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${env.TEMPORAL_ADDRESS})`}`);
+  say(`  Chain (RPC):  ${chain.rpcUrl}  (${chain.startedAnvil ? 'anvil, chain id 31337' : 'RPC_URL'}; Xclera at ${apiUrl}/xclera/api/)`);
+  say(`  Contract:     XcleraMatrix at ${chain.contractAddress} (root ${chain.rootWallet})`);
   say(`  Sandbox:      ${apiUrl}/sandbox  (payments/{ref}/complete, faults, outbox)`);
   say(`  Operations:   ${apiUrl}/ops/<tenant>/reviews  (as a tenant admin)`);
   say(`  Admins:       admin@<tenant>.local / ${config.SEED_ADMIN_PASSWORD ?? '(SEED_ADMIN_PASSWORD)'}`);

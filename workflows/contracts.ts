@@ -18,6 +18,8 @@ export const FlowType = {
   ResolveSuspense: 'resolve-suspense',
   /** Sweeps and purges: one type, so ops can filter them out of the UI's list. */
   Housekeeping: 'housekeeping',
+  MatrixRegistration: 'matrix-registration',
+  MatrixUpgrade: 'matrix-upgrade',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 
@@ -162,6 +164,48 @@ export interface ReconciliationResult {
   purchasesAwaitingReview: string[];
   openSuspenseItems: number;
 }
+
+// --- Xclera matrix: two-phase on-chain register and upgrade ---------------------------------------
+
+export interface MatrixPaymentInput {
+  tenant: string;
+  kind: 'registration' | 'upgrade';
+  /** Checksummed address of the member who signs and pays. */
+  wallet: string;
+  level: number;
+  referrerWallet?: string;
+  /** Registration's profile details, saved once the payment is confirmed. */
+  profile?: { username?: string; country?: string; phoneNumber?: string; email?: string };
+  timing: { phase2TimeoutMs: number };
+}
+
+/** The unsigned transaction as the spec shows it (hex numbers) and the hash its signature must cover. */
+export interface MatrixPrepared {
+  transaction: { from: string; to: string; value: string; data: string; chainId: string; gas: string; gasPrice: string; nonce: string };
+  unsignedHash: string;
+}
+
+export interface MatrixPaymentOutcome {
+  transactionHash: string;
+  level: number;
+  profileId: number;
+  isProfileComplete: boolean;
+  upline: { wallet: string; username: string | null } | null;
+  /** USDT minor units paid on chain to the upline. */
+  uplineRewardMinor: string;
+}
+
+export interface MatrixPaymentState {
+  status: 'preparing' | 'awaiting-signature' | 'broadcast' | 'confirmed' | 'failed';
+  transactionHash?: string;
+  failureReason?: string;
+}
+
+/** Sent with the flow's start: answers the prepared transaction once it is built (phase 1). */
+export const matrixPreparedUpdate = defineUpdate<MatrixPrepared>('matrixPrepared');
+/** Phase 2: the signed transaction; answers once it is confirmed and recorded, or refuses it. */
+export const matrixSignedUpdate = defineUpdate<MatrixPaymentOutcome, [string]>('matrixSigned');
+export const matrixStateQuery = defineQuery<MatrixPaymentState>('matrixState');
 
 export function flowWorkflowId(tenant: string, flow: FlowType, businessKey: string): string {
   return `${tenant}:${flow}:${businessKey}`;

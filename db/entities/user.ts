@@ -10,7 +10,8 @@ export const User = defineEntity({
   tableName: 'users',
   uniques: [{ properties: ['tenant', 'email'] }],
   indexes: [{ properties: ['tenant', 'phone'] }],
-  checks: [{ name: 'users_contact_check', expression: 'email is not null or phone is not null' }],
+  // Xclera users have neither: their wallet address (xclera_wallets) identifies them.
+  checks: [{ name: 'users_contact_check', expression: "email is not null or phone is not null or tenant = 'xclera'" }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     tenant: p.manyToOne(Tenant).mapToPk().fieldName('tenant').foreignKeyName('users_tenant_fk'),

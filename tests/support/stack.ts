@@ -7,6 +7,8 @@ import { initORM, migrate } from '../../db/orm.js';
 import { seedDevelopment } from '../../db/seed.js';
 import { TEST_ENV } from './test-env.js';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/interceptors.js';
+import { startDevChain } from '../../providers/chain/dev-chain.js';
+import { loadConfig } from '../../core/config.js';
 
 /**
  * Starts what the suite needs, once: a real Postgres (embedded, unless TEST_DATABASE_URL) and a
@@ -28,6 +30,19 @@ export async function startTestStack(): Promise<void> {
   const temporal = await startTemporalDevServer({ dbFile: join(root, 'temporal.db'), port: await freePort(), headless: true });
   await waitForNamespace(temporal.address);
 
+  // Xclera's chain: anvil on a free port unless RPC_URL, with a freshly deployed matrix contract.
+  const chainConfig = loadConfig({ ...process.env, ...TEST_ENV, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address });
+  const chain = await startDevChain({
+    rpcUrl: chainConfig.RPC_URL,
+    contractAddress: chainConfig.XCLERA_CONTRACT_ADDRESS,
+    signerKey: chainConfig.XCLERA_SIGNER_KEY,
+    chainId: chainConfig.XCLERA_CHAIN_ID,
+    weiPerUsdt: BigInt(chainConfig.XCLERA_WEI_PER_USDT),
+    rewardBps: chainConfig.XCLERA_UPLINE_REWARD_BPS,
+    anvilPort: await freePort(),
+  });
+  process.env.XCLERA_ROOT_WALLET = chain.rootWallet;
+
   const orm = await initORM(databaseUrl);
   await migrate(orm);
   await seedDevelopment(orm.em.fork(), { adminPassword: TEST_ENV.SEED_ADMIN_PASSWORD });
@@ -46,10 +61,13 @@ export async function startTestStack(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     WORKFLOW_BUNDLE_PATH: bundlePath,
     TEST_DATA_DIR: root,
+    RPC_URL: chain.rpcUrl,
+    XCLERA_CONTRACT_ADDRESS: chain.contractAddress,
   });
   (globalThis as Record<string, unknown>).__PLATFORM_TEST__ = {
     stop: async () => {
       await temporal.stop();
+      await chain.stop();
       await stopPostgres?.();
       rmSync(root, { recursive: true, force: true });
     },

@@ -85,7 +85,8 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
       res.json(
         rows.map((r) => ({
           id: r.id,
-          type: S.TRANSACTION_TYPES[r.kind],
+          // Maxtera's rows carry only Maxtera's kinds; other apps' kinds share the column.
+          type: S.TRANSACTION_TYPES[r.kind as keyof typeof S.TRANSACTION_TYPES],
           amount: toMajorNumber(r.amount, MAXTERA.currency),
           status: r.status,
           reference: r.reference,
