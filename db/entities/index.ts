@@ -7,6 +7,7 @@ export * from './wallet-transaction.js';
 export * from './catalogue.js';
 export * from './platform.js';
 export * from './reconciliation.js';
+export * from './mymoolah.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -17,6 +18,7 @@ import { WalletTransaction } from './wallet-transaction.js';
 import { DataPlan, BillService } from './catalogue.js';
 import { IdempotencyRecord, ReferenceSequence, WebhookEvent } from './platform.js';
 import { ReconciliationItem } from './reconciliation.js';
+import { MyMoolahEasyPaySettlement, MyMoolahLedgerAccount, MyMoolahProfile, MyMoolahVoucher, MyMoolahVoucherRedemption } from './mymoolah.js';
 
 export const ENTITIES = [
   Currency,
@@ -34,4 +36,5 @@ export const ENTITIES = [
   WebhookEvent,
   ReferenceSequence,
   ReconciliationItem,
+  MyMoolahProfile, MyMoolahVoucher, MyMoolahVoucherRedemption, MyMoolahEasyPaySettlement, MyMoolahLedgerAccount,
 ];
