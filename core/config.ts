@@ -41,6 +41,7 @@ export const PROVIDER_KEYS = [
   'TWILIO_AUTH_TOKEN',
   'TWILIO_FROM',
   'SMTP_FROM',
+  'EASYPAY_API_KEY',
 ] as const;
 export type ProviderKeyName = (typeof PROVIDER_KEYS)[number];
 
@@ -134,6 +135,13 @@ const ConfigSchema = z
     MOUNT_AT_ROOT: z.string().optional(),
 
     SEED_ADMIN_PASSWORD: z.string().min(8).optional(),
+
+    /** MyMoolah: how long an issued (or settled EasyPay) voucher stays spendable; the rest is refunded then. */
+    MYMOOLAH_VOUCHER_EXPIRY_MS: durationMs.default(365 * 24 * 3600_000),
+    /** MyMoolah: how long a pending EasyPay voucher waits for its settlement before it is refunded in full. */
+    MYMOOLAH_EASYPAY_EXPIRY_MS: durationMs.default(96 * 3600_000),
+    /** The EasyPay network's credential for its settlement calls to /mymoolah/billpayment/v1/easypay/process; unset, every call is refused. */
+    EASYPAY_API_KEY: providerKey(16),
   })
   .transform((c) => ({
     ...c,
@@ -186,6 +194,7 @@ const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   PEACH_ACCESS_TOKEN: 'sandbox-peach-access-token',
   PEACH_ENTITY_ID: 'sandbox-peach-entity',
   PEACH_WEBHOOK_SECRET: 'development-only-peach-webhook-secret',
+  EASYPAY_API_KEY: 'development-only-easypay-network-key',
 };
 
 const ENVIRONMENTS_WITH_DEFAULTS = new Set(['development', 'test']);
