@@ -2,8 +2,9 @@ import { createFundingActivities, type FundingActivityDeps } from './funding.js'
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchases.js';
 import { createHousekeepingActivities, type HousekeepingActivityDeps } from './housekeeping.js';
 import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.js';
+import { createVoucherActivities, type VoucherActivityDeps } from './vouchers.js';
 
-export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps;
+export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps & VoucherActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     createPurchaseActivities(deps),
     createHousekeepingActivities(deps),
     createReconciliationActivities(deps),
+    createVoucherActivities(deps),
   );
 }
 

@@ -3,3 +3,4 @@ export { purchase } from './purchase.js';
 export { settleLatePayment, parkUnmatchedPayment, resolveSuspenseItem } from './late-payment.js';
 export { runHousekeeping } from './housekeeping.js';
 export { reconcileTenant } from './reconciliation.js';
+export { voucher } from './vouchers.js';

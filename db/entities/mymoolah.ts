@@ -119,3 +119,11 @@ export const MyMoolahLedgerAccount = defineEntity({
     createdAt: p.datetime().defaultRaw('now()'),
   },
 });
+
+/** MyMoolah's own system accounts in the platform ledger, beside the platform's (clearing, suspense, fees). */
+export const MYMOOLAH_ACCOUNTS = {
+  /** Value of every issued voucher not yet redeemed or refunded. */
+  voucherFloat: 'voucher:float',
+  /** Redeemed voucher value owed to the merchants where it was spent. */
+  voucherRedemptions: 'clearing:vouchers',
+} as const;
