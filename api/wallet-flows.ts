@@ -40,6 +40,8 @@ export interface PurchaseOrder {
   recipient: string;
   variationCode?: string;
   description: string;
+  /** The tenant's selling provider to use; `vtu` when absent. */
+  capability?: PurchaseInput['capability'];
 }
 
 export type PurchaseResult = { status: 'success' | 'failed' | 'pending'; reference: string; failureReason?: string };
@@ -126,6 +128,7 @@ export async function runPurchase(deps: WalletFlowDeps, req: Request, order: Pur
     recipient: order.recipient,
     variationCode: order.variationCode,
     description: order.description,
+    ...(order.capability && { capability: order.capability }),
     timing: {
       requeryIntervalMs: deps.config.PURCHASE_REQUERY_INTERVAL_MS,
       requeryLimitMs: deps.config.PURCHASE_REQUERY_LIMIT_MS,

@@ -85,7 +85,7 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
       res.json(
         rows.map((r) => ({
           id: r.id,
-          type: S.TRANSACTION_TYPES[r.kind],
+          type: S.TRANSACTION_TYPES[r.kind as keyof typeof S.TRANSACTION_TYPES],
           amount: toMajorNumber(r.amount, MAXTERA.currency),
           status: r.status,
           reference: r.reference,
