@@ -125,7 +125,7 @@ export function registerLedgerRoutes({ deps, route, authenticated }: SurfaceRout
       const input = body(req, S.JournalBody);
       const admin = requireUser(req);
       const result = await deps.em.fork().transactional(async (tx) => {
-        const accounts = await tx.execute<AccountRow[]>(`${ACCOUNTS_SQL} and a.code in (?)`, [input.lines.map((l) => codeOf(l.accountCode))]);
+        const accounts = await tx.execute<AccountRow[]>(`${ACCOUNTS_SQL} and a.code in (?)`, [MYMOOLAH.slug, input.lines.map((l) => codeOf(l.accountCode))]);
         const byCode = new Map(accounts.map((a) => [a.code, a]));
         const lines = input.lines.map((l) => {
           const account = byCode.get(codeOf(l.accountCode));

@@ -322,6 +322,8 @@ export const JournalBody = z
       .max(50),
   })
   .superRefine((entry, ctx) => {
+    // zod runs this even when a line failed its own rules; those lines are reported already.
+    if (!entry.lines.every((l) => typeof l.amount === 'bigint')) return;
     const sum = (dc: string) => entry.lines.filter((l) => l.dc === dc).reduce((a, l) => a + l.amount, 0n);
     if (sum('debit') !== sum('credit')) ctx.addIssue({ code: 'custom', path: ['lines'], message: 'Journal entry is not balanced: debits must equal credits' });
   })
