@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
-import { DomainError, FailureType } from '../../../core/errors.js';
+import { DomainError, FailureType, publicError } from '../../../core/errors.js';
 import { voucher } from '../../../workflows/index.js';
 import { FlowType, flowWorkflowId, voucherIssuedUpdate, voucherStateQuery, type VoucherFlowInput, type VoucherState } from '../../../workflows/contracts.js';
 import { requireUser } from '../../auth.js';
@@ -44,6 +44,10 @@ export async function startVoucherFlow(deps: SurfaceDeps, req: Request, workflow
       },
     );
   } catch (err) {
+    if (isGrpcDeadlineError(err) || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      // The flow goes on and pays once; a retry with the same Idempotency-Key finds it.
+      throw publicError(FailureType.Unavailable, 'The voucher is still being issued; please try again.', undefined, { cause: err });
+    }
     throw refusalOf(err);
   }
 }
