@@ -44,7 +44,7 @@ export interface PurchaseOrder {
   capability?: PurchaseInput['capability'];
 }
 
-export type PurchaseResult = { status: 'success' | 'failed' | 'pending'; reference: string; failureReason?: string };
+export type PurchaseResult = { status: 'success' | 'failed' | 'pending'; reference: string; failureReason?: string; token?: string };
 
 /** With an Idempotency-Key the flow is keyed by it, so a retry after a crash finds the same flow. */
 function businessKey(req: Request, userId: number, reference: string): string {
@@ -150,5 +150,5 @@ export async function runPurchase(deps: WalletFlowDeps, req: Request, order: Pur
     const state = await handle.query(purchaseStateQuery);
     return { status: 'pending', reference: state.reference };
   }
-  return { status: outcome.status, reference: outcome.reference, failureReason: outcome.failureReason };
+  return { status: outcome.status, reference: outcome.reference, failureReason: outcome.failureReason, ...(outcome.token && { token: outcome.token }) };
 }

@@ -136,6 +136,8 @@ export const purchaseDecisionSignal = defineSignal<[PurchaseDecision]>('purchase
 export type PurchaseOutcome = Required<Pick<PurchaseState, 'reference' | 'transactionId'>> & {
   status: FinalStatus;
   failureReason?: string;
+  /** What the customer enters or redeems (a prepaid electricity token, a voucher PIN), when the product has one. */
+  token?: string;
 };
 
 export const purchaseStateQuery = defineQuery<PurchaseState>('purchaseState');
