@@ -417,7 +417,9 @@ describe('MyMoolah payments', () => {
     expect(mobile.status).toBe(200);
     expect(mobile.body.data).toMatchObject({ reference: expect.stringMatching(/^MMT-\d+$/), status: 'success' });
     expect(platform.sandbox.sellerDeliveries('flash', flash.body.data.reference)).toBe(1);
-    expect(await mm.balance(user)).toBe(351);
+    const power = await mm.api().post(`${MM}/flash/process`).set(user.auth).send({ productType: 'electricity', productCode: 'ESKOM', accountNumber: '12345678901', amount: 100 });
+    expect(power.body.data).toMatchObject({ status: 'success', token: expect.stringMatching(/^\d{20}$/) });
+    expect(await mm.balance(user)).toBe(251);
   });
 
   it('when the provider fails or the wallet is short, then nothing is charged', async () => {

@@ -30,6 +30,7 @@ export function registerPaymentRoutes({ deps, route, authenticated, idempotency 
         status: result.status,
         amount: toMajorNumber(order.amountMinor, MYMOOLAH.currency),
         ...(result.failureReason && { failureReason: result.failureReason }),
+        ...(result.token && { token: result.token }),
       },
     });
 

@@ -289,7 +289,13 @@ export const MobileMartBody = z
   .openapi('MyMoolahMobileMartRequest', { example: { productType: 'airtime', network: 'MTN', accountNumber: '0825571055', amount: 50 } });
 export const Purchased = envelope(
   'MyMoolahPurchase',
-  z.object({ reference: z.string(), status: z.enum(['success', 'failed', 'pending']), amount: z.number(), failureReason: z.string().optional() }),
+  z.object({
+    reference: z.string(),
+    status: z.enum(['success', 'failed', 'pending']),
+    amount: z.number(),
+    failureReason: z.string().optional(),
+    token: z.string().optional().openapi({ description: 'The prepaid electricity token, once the purchase succeeded' }),
+  }),
 );
 
 export const AccountBody = z
