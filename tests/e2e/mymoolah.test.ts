@@ -365,6 +365,7 @@ describe('MyMoolah EasyPay', () => {
       data: { voucherId: String(ep.id), easyPayCode: ep.easypay_code, originalAmount: 130, refundAmount: 130, newWalletBalance: 300, cancelledAt: expect.any(String), transactionId: `VCH-${ep.id}-REFUND` },
     });
     expect(await mm.balance(user)).toBe(300);
+    expect((await mm.api().post(`${MM}/vouchers/${ep.id}/cancel`).set(user.auth)).body).toEqual(failure('VOUCHER_CANCELLED'));
     const history = await mm.api().get(`${MM}/wallets/transactions`).set(user.auth);
     expect(history.body.data.transactions[0]).toMatchObject({ transactionId: `VCH-${ep.id}-REFUND`, type: 'voucher_refund', direction: 'credit', amount: 130 });
     const paid = await mm.network({ easypay_code: ep.easypay_code, amount: 130, transaction_id: `TX-after-cancel-${ep.id}` });

@@ -52,7 +52,10 @@ function stateRefusal(v: Voucher, action: 'redeem' | 'settle' | 'cancel'): Domai
   const expired = v.status === 'expired' || ((v.status === 'active' || v.status === 'pending_payment') && v.expiresAt.getTime() <= Date.now());
   if (action === 'cancel' && v.voucherType !== 'easypay') return voucherRefusal(FailureType.Validation, 'VOUCHER_NOT_CANCELLABLE', 'Only pending EasyPay vouchers can be cancelled');
   if (expired) return voucherRefusal(FailureType.Validation, 'VOUCHER_EXPIRED', action === 'cancel' ? 'Expired vouchers cannot be cancelled: they are refunded automatically' : 'Voucher has expired');
-  if (v.status === 'cancelled') return action === 'cancel' ? undefined : voucherRefusal(action === 'settle' ? FailureType.Conflict : FailureType.Validation, 'VOUCHER_CANCELLED', 'This voucher was cancelled');
+  if (v.status === 'cancelled') {
+    if (action === 'cancel') return voucherRefusal(FailureType.Conflict, 'VOUCHER_CANCELLED', 'This voucher was already cancelled and refunded');
+    return voucherRefusal(action === 'settle' ? FailureType.Conflict : FailureType.Validation, 'VOUCHER_CANCELLED', 'This voucher was cancelled');
+  }
   if (action === 'redeem') {
     if (v.status === 'pending_payment') return voucherRefusal(FailureType.Validation, 'VOUCHER_NOT_ACTIVE', 'This voucher is not active yet: its EasyPay payment is pending');
     if (v.status === 'redeemed') return voucherRefusal(FailureType.InsufficientFunds, 'INSUFFICIENT_BALANCE', 'Voucher balance too low for redemption');
@@ -336,7 +339,7 @@ export function registerVoucherRoutes({ deps, route, authenticated, idempotency 
       method: 'post',
       path: '/api/v1/vouchers/:voucherId/cancel',
       summary: 'Cancel a pending EasyPay voucher and refund it in full',
-      description: 'Only a pending EasyPay voucher; a settled one cannot be cancelled, and an expired one was already refunded. Cancelling the same voucher again answers with the first refund.',
+      description: 'Only a pending EasyPay voucher; a settled one cannot be cancelled (409 VOUCHER_ALREADY_SETTLED), an expired one was already refunded (400 VOUCHER_EXPIRED), a cancelled one is 409 VOUCHER_CANCELLED. Two cancellations racing refund once.',
       secured: true,
       params: S.CancelParams,
       responses: { 200: { description: 'Cancelled and refunded', schema: S.Cancelled }, 400: invalid, 401: unauthorized, 404: notFound, 409: conflict },
