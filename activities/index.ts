@@ -2,9 +2,11 @@ import { createFundingActivities, type FundingActivityDeps } from './funding.js'
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchases.js';
 import { createHousekeepingActivities, type HousekeepingActivityDeps } from './housekeeping.js';
 import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.js';
+import { createVoucherActivities, type VoucherActivityDeps } from './vouchers.js';
 import { createXcleraActivities, type XcleraActivityDeps } from './xclera.js';
 
-export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps & XcleraActivityDeps;
+export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
+  VoucherActivityDeps & XcleraActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -30,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     createHousekeepingActivities(deps),
     createReconciliationActivities(deps),
     createXcleraActivities(deps),
+    createVoucherActivities(deps),
   );
 }
 

@@ -66,11 +66,11 @@ export function createPurchaseActivities({ orm, providers }: PurchaseActivityDep
 
     /** An unknown outcome is reported as pending: the flow re-queries, it never refunds blind. */
     async submitVtuOrder(input: PurchaseInput): Promise<VtuResult> {
-      return submitOrClassify(providers.vtu(input.tenant), vtuOrderOf(input));
+      return submitOrClassify(providers.get(input.tenant, input.capability ?? 'vtu'), vtuOrderOf(input));
     },
 
     async requeryVtuOrder(input: PurchaseInput): Promise<VtuResult> {
-      const vtu = providers.vtu(input.tenant);
+      const vtu = providers.get(input.tenant, input.capability ?? 'vtu');
       try {
         return await vtu.queryOrder(input.reference);
       } catch (err) {

@@ -40,9 +40,11 @@ export interface PurchaseOrder {
   recipient: string;
   variationCode?: string;
   description: string;
+  /** The tenant's selling provider to use; `vtu` when absent. */
+  capability?: PurchaseInput['capability'];
 }
 
-export type PurchaseResult = { status: 'success' | 'failed' | 'pending'; reference: string; failureReason?: string };
+export type PurchaseResult = { status: 'success' | 'failed' | 'pending'; reference: string; failureReason?: string; token?: string };
 
 /** With an Idempotency-Key the flow is keyed by it, so a retry after a crash finds the same flow. */
 function businessKey(req: Request, userId: number, reference: string): string {
@@ -126,6 +128,7 @@ export async function runPurchase(deps: WalletFlowDeps, req: Request, order: Pur
     recipient: order.recipient,
     variationCode: order.variationCode,
     description: order.description,
+    ...(order.capability && { capability: order.capability }),
     timing: {
       requeryIntervalMs: deps.config.PURCHASE_REQUERY_INTERVAL_MS,
       requeryLimitMs: deps.config.PURCHASE_REQUERY_LIMIT_MS,
@@ -147,5 +150,5 @@ export async function runPurchase(deps: WalletFlowDeps, req: Request, order: Pur
     const state = await handle.query(purchaseStateQuery);
     return { status: 'pending', reference: state.reference };
   }
-  return { status: outcome.status, reference: outcome.reference, failureReason: outcome.failureReason };
+  return { status: outcome.status, reference: outcome.reference, failureReason: outcome.failureReason, ...(outcome.token && { token: outcome.token }) };
 }

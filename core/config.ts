@@ -157,6 +157,15 @@ const ConfigSchema = z
     /** How long phase 1 waits for the node to answer before the API says 503. */
     XCLERA_PREPARE_WAIT_MS: durationMs.default(15_000),
     XCLERA_NONCE_TTL_SECONDS: z.coerce.number().int().positive().default(300),
+    /** MyMoolah: how long an issued (or settled EasyPay) voucher stays spendable; the rest is refunded then. */
+    MYMOOLAH_VOUCHER_EXPIRY_MS: durationMs.default(365 * 24 * 3600_000),
+    /** MyMoolah: how long a pending EasyPay voucher waits for its settlement before it is refunded in full. */
+    MYMOOLAH_EASYPAY_EXPIRY_MS: durationMs.default(96 * 3600_000),
+    /**
+     * The EasyPay network's credential for its settlement calls to /mymoolah/billpayment/v1/easypay/process;
+     * unset, every call is refused. Inbound only, so the sandbox (which imitates outbound providers) does not need it.
+     */
+    EASYPAY_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   })
   .transform((c) => ({
     ...c,
@@ -209,6 +218,7 @@ const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   PEACH_ACCESS_TOKEN: 'sandbox-peach-access-token',
   PEACH_ENTITY_ID: 'sandbox-peach-entity',
   PEACH_WEBHOOK_SECRET: 'development-only-peach-webhook-secret',
+  EASYPAY_API_KEY: 'development-only-easypay-network-key',
 };
 
 const ENVIRONMENTS_WITH_DEFAULTS = new Set(['development', 'test']);

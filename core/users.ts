@@ -24,8 +24,15 @@ const ARGON2_OPTIONS = { type: argon2.argon2id } as const;
 /** Verifying against this keeps a login for an unknown email as slow as one for a known email. */
 let dummyHash: Promise<string> | undefined;
 
-/** Creates the user and their wallet account together, so every user can be paid into at once. */
-export async function registerUser(em: EntityManager, input: NewUser): Promise<UserRecord> {
+/**
+ * Creates the user and their wallet account together, so every user can be paid into at once.
+ * `within` adds an app's own rows (a profile) to the same transaction.
+ */
+export async function registerUser(
+  em: EntityManager,
+  input: NewUser,
+  opts: { within?: (tx: EntityManager, userId: number) => Promise<void> } = {},
+): Promise<UserRecord> {
   const passwordHash = await argon2.hash(input.password, ARGON2_OPTIONS);
   try {
     return await em.fork().transactional(async (tx) => {
@@ -35,6 +42,7 @@ export async function registerUser(em: EntityManager, input: NewUser): Promise<U
       );
       const id = Number(row!.id);
       await ensureWalletAccount(tx, input, id);
+      await opts.within?.(tx, id);
       return { id, tenant: input.tenant, email: input.email.toLowerCase(), phone: input.phone, role: 'user' as const };
     });
   } catch (err) {

@@ -20,6 +20,8 @@ export const FlowType = {
   Housekeeping: 'housekeeping',
   MatrixRegistration: 'matrix-registration',
   MatrixUpgrade: 'matrix-upgrade',
+  /** A MyMoolah voucher's life: issue (or EasyPay create, settle, activate), redemptions, expiry refund. */
+  Voucher: 'voucher',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 
@@ -112,6 +114,8 @@ export interface PurchaseInput {
   variationCode?: string;
   description: string;
   timing: { requeryIntervalMs: number; requeryLimitMs: number; holdTtlMs: number };
+  /** Which of the tenant's selling providers takes the order (MyMoolah: Flash or MobileMart); `vtu` when absent. */
+  capability?: 'vtu' | 'flash' | 'mobilemart';
 }
 
 export interface PurchaseState {
@@ -134,6 +138,8 @@ export const purchaseDecisionSignal = defineSignal<[PurchaseDecision]>('purchase
 export type PurchaseOutcome = Required<Pick<PurchaseState, 'reference' | 'transactionId'>> & {
   status: FinalStatus;
   failureReason?: string;
+  /** What the customer enters or redeems (a prepaid electricity token, a voucher PIN), when the product has one. */
+  token?: string;
 };
 
 export const purchaseStateQuery = defineQuery<PurchaseState>('purchaseState');
@@ -210,3 +216,77 @@ export const matrixStateQuery = defineQuery<MatrixPaymentState>('matrixState');
 export function flowWorkflowId(tenant: string, flow: FlowType, businessKey: string): string {
   return `${tenant}:${flow}:${businessKey}`;
 }
+
+// --- vouchers (MyMoolah) ---------------------------------------------------------------------
+
+export type VoucherKind = 'standard' | 'easypay';
+export type VoucherFlowStatus = 'issuing' | 'refused' | 'pending_payment' | 'active' | 'redeemed' | 'expired' | 'cancelled';
+
+export interface VoucherFlowInput {
+  tenant: string;
+  userId: number;
+  currency: string;
+  voucherType: VoucherKind;
+  amountMinor: string;
+  /** Standard vouchers: the 16-digit MMVoucher code. EasyPay: the 14-digit EasyPay number (the code comes at settlement). */
+  voucherCode?: string;
+  easyPayCode?: string;
+  issuedTo?: string;
+  timing: { voucherExpiryMs: number; easyPayExpiryMs: number };
+}
+
+export interface VoucherState {
+  status: VoucherFlowStatus;
+  voucherId?: number;
+  expiresAt?: string;
+  /** Why the issue was refused (a failure type), when it was. */
+  refusal?: string;
+}
+
+export interface EasyPaySettlement {
+  /** The network's transaction id: the same id twice is one settlement. */
+  transactionId: string;
+  amountMinor: string;
+  merchantId?: string;
+  channel: 'network' | 'api';
+}
+
+export interface SettledVoucher {
+  voucherCode: string;
+  easyPayCode: string;
+  expiresAt: string;
+  /** True when this transaction id had already settled the voucher. */
+  replayed: boolean;
+}
+
+export interface VoucherRedemptionRequest {
+  /** Unique per redemption request: a retried step finds its first result. */
+  requestKey: string;
+  amountMinor: string;
+  redeemerId?: string;
+  merchantId?: string;
+  serviceProviderId?: string;
+}
+
+export interface VoucherRedemption {
+  redeemedMinor: string;
+  remainingMinor: string;
+  redemptionCount: number;
+  status: 'active' | 'redeemed';
+}
+
+export interface VoucherRefund {
+  status: 'cancelled' | 'expired';
+  refundMinor: string;
+  walletBalanceMinor: string;
+  closedAt: string;
+  /** The refund's wallet history reference; absent when nothing was left to refund. */
+  transactionReference?: string;
+}
+
+export const voucherStateQuery = defineQuery<VoucherState>('voucherState');
+/** Sent with the flow's start: answers once the wallet has paid for the voucher (or refused). */
+export const voucherIssuedUpdate = defineUpdate<VoucherState>('voucherIssued');
+export const settleEasyPayUpdate = defineUpdate<SettledVoucher, [EasyPaySettlement]>('settleEasyPay');
+export const redeemVoucherUpdate = defineUpdate<VoucherRedemption, [VoucherRedemptionRequest]>('redeemVoucher');
+export const cancelVoucherUpdate = defineUpdate<VoucherRefund>('cancelVoucher');

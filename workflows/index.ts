@@ -4,3 +4,4 @@ export { settleLatePayment, parkUnmatchedPayment, resolveSuspenseItem } from './
 export { runHousekeeping } from './housekeeping.js';
 export { reconcileTenant } from './reconciliation.js';
 export { matrixPayment } from './xclera-matrix.js';
+export { voucher } from './vouchers.js';

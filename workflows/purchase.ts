@@ -31,6 +31,7 @@ const MAX_REQUERY_INTERVAL_MS = 10 * 60_000;
 export async function purchase(input: PurchaseInput): Promise<PurchaseOutcome> {
   const state: PurchaseState = { reference: input.reference, status: 'pending' };
   let decision: PurchaseDecision | undefined;
+  let token: string | undefined;
   setHandler(purchaseStateQuery, () => state);
   setHandler(purchaseDecisionSignal, (d) => {
     // Only a flow under review takes decisions, and only the first one.
@@ -65,10 +66,11 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseOutcome> {
   } else if (result.status === 'success') {
     await ledger.settlePurchase(opened.holdId, result.providerReference);
     state.status = 'success';
+    token = result.token;
   } else {
     state.failureReason = result.message ?? 'the provider could not complete the purchase';
     await ledger.refundPurchase(opened.holdId, state.failureReason);
     state.status = 'failed';
   }
-  return { reference: input.reference, transactionId: opened.transactionId, status: state.status, failureReason: state.failureReason };
+  return { reference: input.reference, transactionId: opened.transactionId, status: state.status, failureReason: state.failureReason, ...(token && { token }) };
 }

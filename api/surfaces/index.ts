@@ -4,6 +4,8 @@ import { createMaxteraRouter } from './maxtera/router.js';
 import { MAXTERA } from './maxtera/tenant.js';
 import { createXcleraRouter } from './xclera/router.js';
 import { XCLERA } from './xclera/tenant.js';
+import { createMyMoolahRouter } from './mymoolah/router.js';
+import { MYMOOLAH } from './mymoolah/tenant.js';
 import type { SurfaceDeps } from './types.js';
 
 export interface Surface {
@@ -16,6 +18,7 @@ export interface Surface {
 export const SURFACES: Record<string, Surface> = {
   maxtera: { tenant: MAXTERA, createRouter: createMaxteraRouter },
   xclera: { tenant: XCLERA, createRouter: createXcleraRouter },
+  mymoolah: { tenant: MYMOOLAH, createRouter: createMyMoolahRouter },
 };
 
 /**

@@ -8,6 +8,7 @@ export * from './catalogue.js';
 export * from './platform.js';
 export * from './reconciliation.js';
 export * from './xclera.js';
+export * from './mymoolah.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -19,6 +20,7 @@ import { DataPlan, BillService } from './catalogue.js';
 import { IdempotencyRecord, ReferenceSequence, WebhookEvent } from './platform.js';
 import { ReconciliationItem } from './reconciliation.js';
 import { XcleraLevel, XcleraLoginNonce, XcleraProfile, XcleraWallet } from './xclera.js';
+import { MyMoolahEasyPaySettlement, MyMoolahLedgerAccount, MyMoolahProfile, MyMoolahVoucher, MyMoolahVoucherRedemption } from './mymoolah.js';
 
 export const ENTITIES = [
   Currency,
@@ -37,4 +39,5 @@ export const ENTITIES = [
   ReferenceSequence,
   ReconciliationItem,
   XcleraWallet, XcleraLoginNonce, XcleraProfile, XcleraLevel,
+  MyMoolahProfile, MyMoolahVoucher, MyMoolahVoucherRedemption, MyMoolahEasyPaySettlement, MyMoolahLedgerAccount,
 ];

@@ -6,7 +6,11 @@ import { User } from './user.js';
  * What a history row records, in the apps' words. Each app adds its kinds here; the database only
  * checks the spelling, so a new app's kinds need no migration of a shared constraint.
  */
-export const TRANSACTION_KINDS = ['funding', 'airtime', 'data', 'bill', 'registration', 'upgrade'] as const;
+export const TRANSACTION_KINDS = [
+  'funding', 'airtime', 'data', 'bill',
+  'registration', 'upgrade',
+  'voucher_purchase', 'voucher_refund', 'adjustment',
+] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 export const TRANSACTION_STATUSES = ['pending', 'success', 'failed'] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];

@@ -1,5 +1,5 @@
 import { FailureType, type AuthFailureReason, type ValidationIssue } from '../../../core/errors.js';
-import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
+import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type ErrorDescription, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
 
 /** The app's code and wording for a failure; the status is HTTP's meaning of it (HTTP_STATUS). */
 interface Answer {
@@ -46,16 +46,24 @@ function validationCode(issues: readonly ValidationIssue[]): string {
   return 'VALIDATION_ERROR';
 }
 
+/** Rules MyMoolah words itself (custom issues) read as they are, e.g. the spec's EasyPay refusal; others name their field. */
+function validationMessage(error: ErrorDescription): string {
+  const first = error.issues[0];
+  return first?.code === 'custom' ? first.message : error.message;
+}
+
 /** `{"success": false, "error": "...", "code": "..."}` with the spec's codes. */
 export const mymoolahEnvelope: ErrorEnvelope = (error) => {
   let answer: Answer;
-  if (error.type === FailureType.Unauthenticated) answer = AUTH_ANSWERS[authReason(error)];
+  const ownCode = typeof error.details?.code === 'string' ? error.details.code : undefined;
+  if (ownCode) answer = { code: ownCode };
+  else if (error.type === FailureType.Unauthenticated) answer = AUTH_ANSWERS[authReason(error)];
   else if (error.type === FailureType.Validation) answer = { code: validationCode(error.issues) };
   else if (error.type === FailureType.NotFound && error.resource === 'voucher') {
     answer = { code: 'VOUCHER_NOT_FOUND', message: 'Voucher not found' };
   } else answer = ANSWERS[error.type];
   return {
     status: transportStatus(error) ?? HTTP_STATUS[error.type],
-    body: { success: false, error: worded(error, answer.message), code: answer.code },
+    body: { success: false, error: error.type === FailureType.Validation && !ownCode ? validationMessage(error) : worded(error, answer.message), code: answer.code },
   };
 };

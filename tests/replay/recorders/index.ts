@@ -1,9 +1,11 @@
 import { recordMaxteraHistories } from './maxtera.js';
 import { recordXcleraHistories } from './xclera.js';
+import { recordMyMoolahHistories } from './mymoolah.js';
 import type { RecordingSession } from './session.js';
 
 /** One recorder per app; `npm run record-histories -- <app>` runs only the named ones. */
 export const RECORDERS: Record<string, (session: RecordingSession) => Promise<void>> = {
   maxtera: recordMaxteraHistories,
   xclera: recordXcleraHistories,
+  mymoolah: recordMyMoolahHistories,
 };
