@@ -7,6 +7,8 @@ export * from './wallet-transaction.js';
 export * from './catalogue.js';
 export * from './platform.js';
 export * from './reconciliation.js';
+export * from './otp.js';
+export * from './chargeghar.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -17,6 +19,8 @@ import { WalletTransaction } from './wallet-transaction.js';
 import { DataPlan, BillService } from './catalogue.js';
 import { IdempotencyRecord, ReferenceSequence, WebhookEvent } from './platform.js';
 import { ReconciliationItem } from './reconciliation.js';
+import { OtpVerification } from './otp.js';
+import { ChargeGharProfile, ChargeGharDevice, ChargeGharKycSubmission } from './chargeghar.js';
 
 export const ENTITIES = [
   Currency,
@@ -34,4 +38,5 @@ export const ENTITIES = [
   WebhookEvent,
   ReferenceSequence,
   ReconciliationItem,
+  OtpVerification, ChargeGharProfile, ChargeGharDevice, ChargeGharKycSubmission,
 ];

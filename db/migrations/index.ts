@@ -3,6 +3,7 @@ import { Migration20261125000000_books_invariants } from './Migration20261125000
 import { Migration20261125010000_money_paths } from './Migration20261125010000_money_paths.js';
 import { Migration20261125020000_tenant_platform } from './Migration20261125020000_tenant_platform.js';
 import { Migration20261125025000_transaction_kinds } from './Migration20261125025000_transaction_kinds.js';
+import { Migration20261125040000_chargeghar } from './Migration20261125040000_chargeghar.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261125010000_money_paths', class: Migration20261125010000_money_paths },
   { name: 'Migration20261125020000_tenant_platform', class: Migration20261125020000_tenant_platform },
   { name: 'Migration20261125025000_transaction_kinds', class: Migration20261125025000_transaction_kinds },
+  { name: 'Migration20261125040000_chargeghar', class: Migration20261125040000_chargeghar },
 ];
