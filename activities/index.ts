@@ -2,8 +2,12 @@ import { createFundingActivities, type FundingActivityDeps } from './funding.js'
 import { createPurchaseActivities, type PurchaseActivityDeps } from './purchases.js';
 import { createHousekeepingActivities, type HousekeepingActivityDeps } from './housekeeping.js';
 import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.js';
+import { createOtpActivities, type OtpActivityDeps } from './otp.js';
+import { createAccountDeletionActivities, type AccountDeletionActivityDeps } from './account-deletion.js';
+import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-review.js';
 
-export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps;
+export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
+  OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -28,6 +32,9 @@ export function createActivities(deps: ActivityDeps) {
     createPurchaseActivities(deps),
     createHousekeepingActivities(deps),
     createReconciliationActivities(deps),
+    createOtpActivities(deps),
+    createAccountDeletionActivities(deps),
+    createKycReviewActivities(deps),
   );
 }
 
