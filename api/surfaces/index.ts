@@ -2,6 +2,8 @@ import type express from 'express';
 import type { TenantContext } from '../types.js';
 import { createMaxteraRouter } from './maxtera/router.js';
 import { MAXTERA } from './maxtera/tenant.js';
+import { createChargeGharRouter } from './chargeghar/router.js';
+import { CHARGEGHAR } from './chargeghar/tenant.js';
 import type { SurfaceDeps } from './types.js';
 
 export interface Surface {
@@ -13,6 +15,7 @@ export interface Surface {
 /** Every app the platform serves, at /{slug}. A new app is a new room plus one line here. */
 export const SURFACES: Record<string, Surface> = {
   maxtera: { tenant: MAXTERA, createRouter: createMaxteraRouter },
+  chargeghar: { tenant: CHARGEGHAR, createRouter: createChargeGharRouter },
 };
 
 /**

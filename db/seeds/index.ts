@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { seedMaxtera } from './maxtera.js';
+import { seedChargeGhar } from './chargeghar.js';
 
 /** Each app's development data (catalogues, levels, plans), in its own module; a new app adds one line. */
-export const SURFACE_SEEDS: Array<(em: EntityManager) => Promise<void>> = [seedMaxtera];
+export const SURFACE_SEEDS: Array<(em: EntityManager) => Promise<void>> = [seedMaxtera, seedChargeGhar];
