@@ -1,7 +1,9 @@
 import { recordMaxteraHistories } from './maxtera.js';
+import { recordChargeGharHistories } from './chargeghar.js';
 import type { RecordingSession } from './session.js';
 
 /** One recorder per app; `npm run record-histories -- <app>` runs only the named ones. */
 export const RECORDERS: Record<string, (session: RecordingSession) => Promise<void>> = {
   maxtera: recordMaxteraHistories,
+  chargeghar: recordChargeGharHistories,
 };
