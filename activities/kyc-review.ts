@@ -70,7 +70,7 @@ export function createKycReviewActivities({ orm, providers }: KycReviewActivityD
           ? `Your ${input.appName} KYC verification is approved. Thank you!`
           : `Your ${input.appName} KYC documents were not approved: ${(decision.reason ?? '').replace(/[\s.!?]+$/, '')}. Please resubmit them in the app.`;
       if (user.phone) await providers.get(input.tenant, 'sms').sendSms({ to: user.phone, body: text });
-      else await providers.get(input.tenant, 'email').sendEmail({ to: user.email!, subject: `${input.appName} KYC verification`, text });
+      else await providers.get(input.tenant, 'email').sendEmail({ to: user.email!, subject: `${input.appName} KYC verification`, text, fromName: input.appName });
       return true;
     },
 

@@ -33,9 +33,9 @@ export function createOtpActivities({ orm, providers, otpKey }: OtpActivityDeps)
       const minutes = Math.max(1, Math.round(input.codeTtlMs / 60_000));
       const text = `${code} is your ${input.appName} verification code. It expires in ${minutes} minute${minutes === 1 ? '' : 's'}. Never share it with anyone.`;
       if (input.channel === 'sms') {
-        await providers.get(input.tenant, 'sms').sendSms({ to: input.identifier, body: text });
+        await providers.get(input.tenant, 'sms').sendSms({ to: input.identifier, body: text, ...(input.smsFrom && { from: input.smsFrom }) });
       } else {
-        await providers.get(input.tenant, 'email').sendEmail({ to: input.identifier, subject: `${input.appName} verification code: ${code}`, text });
+        await providers.get(input.tenant, 'email').sendEmail({ to: input.identifier, subject: `${input.appName} verification code: ${code}`, text, fromName: input.appName });
       }
       return { codeHash: hashOtpCode(key(), workflowId, code) };
     },

@@ -44,8 +44,10 @@ export interface CodeRequest {
   identifier: string;
   channel: OtpChannel;
   purpose: string;
-  /** The app's name as its users know it; the message is signed with it. */
+  /** The app's name as its users know it; the message is signed with it and emails come from it. */
   appName: string;
+  /** The tenant's own SMS sender, if it has one. */
+  smsFrom?: string;
   requestId: string;
 }
 
@@ -88,6 +90,7 @@ export function createOtpService(deps: OtpDeps) {
                 channel: request.channel,
                 purpose: request.purpose,
                 appName: request.appName,
+                ...(request.smsFrom && { smsFrom: request.smsFrom }),
                 codeTtlMs: deps.config.OTP_CODE_TTL_SECONDS * 1000,
                 resendCooldownMs: deps.config.OTP_RESEND_COOLDOWN_SECONDS * 1000,
               },

@@ -189,8 +189,10 @@ export interface OtpInput {
   channel: OtpChannel;
   /** What the code is for (register, login, ...): a code verified for one purpose is worth nothing for another. */
   purpose: string;
-  /** The app's name as its users know it, which the message is signed with. */
+  /** The app's name as its users know it: the message is signed with it, and emails come from it. */
   appName: string;
+  /** The tenant's own SMS sender (number or sender id), if it has one; the provider's configured one otherwise. */
+  smsFrom?: string;
   codeTtlMs: number;
   resendCooldownMs: number;
 }
