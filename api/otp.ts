@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import {
   isGrpcDeadlineError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -24,13 +25,15 @@ import {
   type OtpReceipt,
   type OtpVerifyResult,
 } from '../workflows/contracts.js';
-import { startFlowAndAwait } from './flows.js';
+import { resultWithin, startFlowAndAwait } from './flows.js';
 import type { RateLimits } from './rate-limit.js';
 
 /** How long a code request waits for the code to go out before answering 503 (the flow keeps trying). */
 const SEND_WAIT_MS = 15_000;
 /** A request that meets a flow at its very end waits for it to close, then starts the next one. */
 const CLOSING_RETRIES = 3;
+/** A closing flow has only its last task left; this bounds the wait for it. */
+const CLOSED_RESULT_WAIT_MS = 5_000;
 
 export interface OtpDeps {
   config: Config;
@@ -111,7 +114,7 @@ export function createOtpService(deps: OtpDeps) {
       } catch (err) {
         const refusal = refusalOf(err);
         if (refusal?.reason === OtpRefusal.Closed && attempt < CLOSING_RETRIES) {
-          await deps.temporal.workflow.getHandle(workflowId).result().catch(() => undefined);
+          await resultWithin(deps.temporal, deps.temporal.workflow.getHandle(workflowId), CLOSED_RESULT_WAIT_MS).catch(() => undefined);
           continue;
         }
         throw requestFailure(err, refusal);
@@ -145,12 +148,15 @@ export function createOtpService(deps: OtpDeps) {
     }
   }
 
-  /** Why no code can be verified now, from the last flow's own outcome. */
+  /** Why no code can be verified now, from the last flow's own outcome (a flow still sending its first code has none yet). */
   async function closedFlowFailure(workflowId: string): Promise<DomainError> {
+    const handle = deps.temporal.workflow.getHandle(workflowId);
     let last: OtpOutcome | undefined;
     try {
-      last = await deps.temporal.workflow.getHandle(workflowId).result();
-    } catch {
+      const running = (await handle.describe()).status.name === 'RUNNING';
+      last = running ? undefined : await resultWithin<OtpOutcome>(deps.temporal, handle, CLOSED_RESULT_WAIT_MS);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) && !(err instanceof WorkflowFailedError)) throw err;
       last = undefined;
     }
     if (last?.status === 'locked') return tooManyWrongCodes();

@@ -154,6 +154,12 @@ describe('ChargeGhar sign-up and sign-in with one-time codes', () => {
     expect(await count(`users where tenant = 'chargeghar' and phone = ?`, [phone])).toBe(1);
   });
 
+  it('when a code is verified for an identifier that asked for none, then VALIDATION_ERROR says to request one', async () => {
+    const res = await cg.verifyCode(newNepaliPhone(), 'login', '123456');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(failed('VALIDATION_ERROR', 'No code is waiting for verification. Request one first.'));
+  });
+
   it('when a verified code is sent again, then it is refused as used', async () => {
     const phone = newNepaliPhone();
     const client = newClient();

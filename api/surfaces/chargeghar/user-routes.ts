@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
+import { isGrpcDeadlineError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { LockMode } from '@mikro-orm/core';
 import { walletAccountCode } from '../../../core/accounts.js';
 import { DomainError, FailureType, publicError } from '../../../core/errors.js';
@@ -273,8 +274,14 @@ export function registerUserRoutes({ deps, route, signedIn, documents }: ChargeG
       );
       return { submission_id: record.submissionId, status: 'pending' as const, document_type: documentType, submitted_at: record.submittedAt };
     } catch (err) {
-      await Promise.all(stored.map((key) => documents.remove(key).catch(() => undefined)));
-      if (isConflictRefusal(err)) throw publicError(FailureType.Conflict, 'A KYC submission is already under review.', undefined, { cause: err });
+      // Only a refusal means the flow will never record these images; after a timeout it still may.
+      if (isConflictRefusal(err)) {
+        await Promise.all(stored.map((key) => documents.remove(key).catch(() => undefined)));
+        throw publicError(FailureType.Conflict, 'A KYC submission is already under review.', undefined, { cause: err });
+      }
+      if (isGrpcDeadlineError(err) || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        throw publicError(FailureType.Unavailable, 'The submission is taking longer than usual; check the KYC status shortly.', undefined, { cause: err });
+      }
       throw err;
     }
   }
