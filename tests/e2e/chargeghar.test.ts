@@ -290,7 +290,13 @@ describe('ChargeGhar KYC', () => {
     expect(twice.body).toEqual(failed('CONFLICT', 'A KYC submission is already under review.'));
 
     const boss = await admin();
-    const image = await cg.api().get(`${CG}/users/${user.id}/kyc/documents/back`).set(boss.auth);
+    const detail = await cg.api().get(`${CG}/users/${user.id}`).set(boss.auth);
+    expect(detail.body.data).toMatchObject({
+      id: user.id,
+      kyc_status: 'pending',
+      kyc: { status: 'pending', document_type: 'citizenship', document_number: '27-01-75-01234', back_image_url: `/chargeghar/api/users/${user.id}/kyc/documents/back` },
+    });
+    const image = await cg.api().get(detail.body.data.kyc.back_image_url).set(boss.auth);
     expect(image.status).toBe(200);
     expect(image.headers['content-type']).toBe('image/png');
     const rejected = await cg.api().post(`${CG}/users/${user.id}/kyc/review`).set(boss.auth).send({ action: 'reject', reason: 'The back image is blurred.' });
@@ -364,6 +370,7 @@ describe('ChargeGhar admin', () => {
     expect(list.body).toEqual(failed('PERMISSION_DENIED', 'Only ChargeGhar admins may do this.'));
     expect((await cg.api().post(`${CG}/users/${user.id}/kyc/review`).set(user.auth).send({ action: 'approve' })).status).toBe(403);
     expect((await cg.api().get(`${CG}/users/${user.id}/kyc/documents/front`).set(user.auth)).status).toBe(403);
+    expect((await cg.api().get(`${CG}/users/${user.id}`).set(user.auth)).status).toBe(403);
   });
 
   it('when an admin lists users, then pages, search and filters apply', async () => {

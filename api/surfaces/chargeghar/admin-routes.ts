@@ -79,6 +79,51 @@ export function registerAdminRoutes({ deps, route, adminOnly, documents }: Charg
 
   route(
     {
+      method: 'get',
+      path: '/api/users/:id',
+      summary: 'One user, with the profile and the latest KYC submission (admins only)',
+      description: 'The retrieve action of the admin UserViewSet: what a reviewer needs before deciding a KYC submission.',
+      secured: true,
+      params: S.UserIdParams,
+      responses: { 200: { description: 'The user', schema: S.ok(S.AdminUserDetailData, 'ChargeGharAdminUserResponse') }, 400: invalid, 401: unauthorized, 403: forbidden, 404: notFound },
+    },
+    ...adminOnly,
+    async (req, res) => {
+      const { id } = params(req, S.UserIdParams);
+      const em = deps.em.fork();
+      const user = await em.findOne(User, { id, tenant: CHARGEGHAR.slug });
+      if (!user) throw publicError(FailureType.NotFound, 'No such user.');
+      const profile = await em.findOne(ChargeGharProfile, { user: id });
+      const kyc = await em.findOne(ChargeGharKycSubmission, { user: id }, { orderBy: { id: 'desc' } });
+      const imageUrl = (side: 'front' | 'back', key: string | null | undefined) => (key ? `${req.baseUrl}/api/users/${id}/kyc/documents/${side}` : null);
+      send(res, {
+        ...userData(user, profile),
+        is_active: !user.deletedAt,
+        deleted_at: user.deletedAt?.toISOString() ?? null,
+        profile: {
+          date_of_birth: profile?.dateOfBirth ?? null,
+          gender: profile?.gender ?? null,
+          address: profile?.address ?? null,
+          preferred_language: profile?.preferredLanguage ?? 'en',
+        },
+        kyc: kyc && {
+          submission_id: kyc.id,
+          status: kyc.status,
+          document_type: kyc.documentType,
+          document_number: kyc.documentNumber ?? null,
+          submitted_at: kyc.createdAt.toISOString(),
+          reviewed_at: kyc.reviewedAt?.toISOString() ?? null,
+          reviewed_by: kyc.reviewedBy ?? null,
+          rejection_reason: kyc.rejectionReason ?? null,
+          front_image_url: imageUrl('front', kyc.frontImageKey),
+          back_image_url: imageUrl('back', kyc.backImageKey),
+        },
+      });
+    },
+  );
+
+  route(
+    {
       method: 'post',
       path: '/api/users/:id/kyc/review',
       summary: "Approve or reject a user's KYC submission (admins only)",

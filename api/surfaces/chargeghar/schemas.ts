@@ -310,6 +310,25 @@ export const UsersPageData = z
   .object({ count: z.number().int(), page: z.number().int(), page_size: z.number().int(), total_pages: z.number().int(), results: AdminUserData.array() })
   .openapi('ChargeGharUsersPage');
 
+export const AdminUserDetailData = AdminUserData.extend({
+  profile: z.object({ date_of_birth: z.string().nullable(), gender: z.enum(CHARGEGHAR_GENDERS).nullable(), address: z.string().nullable(), preferred_language: z.enum(CHARGEGHAR_LANGUAGES) }),
+  kyc: z
+    .object({
+      submission_id: z.number().int(),
+      status: z.enum(['pending', 'approved', 'rejected', 'withdrawn']),
+      document_type: documentType,
+      document_number: z.string().nullable(),
+      submitted_at: z.string(),
+      reviewed_at: z.string().nullable(),
+      reviewed_by: z.string().nullable(),
+      rejection_reason: z.string().nullable(),
+      front_image_url: z.string().nullable(),
+      back_image_url: z.string().nullable(),
+    })
+    .nullable()
+    .openapi({ description: 'The latest KYC submission, with links to its images for the reviewer' }),
+}).openapi('ChargeGharAdminUserDetail');
+
 export const UserIdParams = z.object({ id: z.coerce.number({ error: 'A valid integer is required.' }).int().positive().max(Number.MAX_SAFE_INTEGER) });
 export const DocumentParams = UserIdParams.extend({ side: z.enum(['front', 'back'], { error: 'Choose front or back.' }) });
 
