@@ -490,6 +490,17 @@ describe('ChargeGhar bad input', () => {
     expect(huge.body).toEqual(failed('VALIDATION_ERROR'));
   });
 
+  it('when the OpenAPI document is read, then KYC takes multipart images and bodies are described with their fields', async () => {
+    const doc = (await cg.api().get('/openapi.json')).body;
+    const kyc = doc.paths['/chargeghar/api/users/kyc'].post;
+    expect(Object.keys(kyc.requestBody.content)).toEqual(['multipart/form-data']);
+    expect(doc.components.schemas.ChargeGharKycSubmission.properties.front_image).toMatchObject({ type: 'string', format: 'binary' });
+    expect(Object.keys(doc.components.schemas.ChargeGharRegister.properties)).toEqual(
+      expect.arrayContaining(['verification_token', 'full_name', 'date_of_birth', 'gender', 'address', 'preferred_language']),
+    );
+    expect(doc.paths['/chargeghar/api/users/{id}/kyc/review'].post.security).toEqual([{ bearerAuth: [] }]);
+  });
+
   it('when a route does not exist or the token is forged, then NOT_FOUND or UNAUTHORIZED in the envelope', async () => {
     expect((await cg.api().get(`${CG}/nothing`)).body).toEqual(failed('NOT_FOUND', 'Resource not found'));
     const forged = await cg.api().get(`${CG}/auth/me`).set('Authorization', 'Bearer abc.def.ghi');
