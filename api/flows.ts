@@ -20,11 +20,8 @@ export interface FlowStart<W extends Workflow> {
   requestId: string;
   /** Facts ops want to see in the UI without opening the history (reference, amount...). */
   memo?: Record<string, unknown>;
-  /**
-   * A closed flow's ID may start a new flow (a one-time code requested again after the last one
-   * expired). By default a closed flow is the answer, so a retried request never repeats the work.
-   */
-  reuseClosedId?: boolean;
+  /** Default: a closed flow's ID is never reused. Flows with one ID per attempt allow a retry after a failure. */
+  idReusePolicy?: WorkflowIdReusePolicy;
 }
 
 function startOptions<W extends Workflow>(taskQueue: string, start: FlowStart<W>): WorkflowStartOptions<W> & { workflowIdConflictPolicy: WorkflowIdConflictPolicy } {
@@ -33,7 +30,7 @@ function startOptions<W extends Workflow>(taskQueue: string, start: FlowStart<W>
     workflowId: start.workflowId,
     args: start.args,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: start.reuseClosedId ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    workflowIdReusePolicy: start.idReusePolicy ?? WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [
       { key: TenantSlugKey, value: start.tenant },
       ...(start.userId === undefined ? [] : [{ key: UserIdKey, value: String(start.userId) }]),

@@ -8,7 +8,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../core/config.js';
 import { DomainError, FailureType, publicError } from '../core/errors.js';
@@ -102,12 +102,13 @@ export function createOtpService(deps: OtpDeps) {
             flowType: FlowType.Otp,
             requestId: request.requestId,
             memo: { purpose: request.purpose, channel: request.channel },
-            reuseClosedId: true,
+            // A code requested again after the last flow ended (expired, used, dead) starts a new flow.
+            idReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
           },
           otpRequestUpdate,
           {
             waitMs: SEND_WAIT_MS,
-            // Closed flows never answer: with reuseClosedId a new flow starts instead.
+            // Closed flows never answer: with ALLOW_DUPLICATE a new flow starts instead.
             whenClosed: () => Promise.reject(new DomainError(FailureType.Conflict, `otp flow ${workflowId} closed while starting`)),
           },
         );

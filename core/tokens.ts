@@ -55,8 +55,9 @@ export interface SessionSubject {
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function createTokenService(settings: TokenSettings) {
-  function signAccess(subject: TokenSubject, familyId: string): string {
-    const claims: AccessClaims = { sub: String(subject.id), tenant: subject.tenant, role: subject.role, typ: 'access', sid: familyId };
+  /** `familyId` names the login; surfaces that check sessions (`auth.liveSession`) refuse a token without one. */
+  function signAccess(subject: TokenSubject, familyId?: string): string {
+    const claims: AccessClaims = { sub: String(subject.id), tenant: subject.tenant, role: subject.role, typ: 'access', ...(familyId && { sid: familyId }) };
     return jwt.sign(claims, settings.secret, {
       algorithm: ACCESS_TOKEN_ALGORITHM,
       expiresIn: settings.accessTtlSeconds,
