@@ -10,7 +10,8 @@ let cg: ReturnType<typeof chargeghar>;
 
 beforeAll(async () => {
   // Codes live two seconds here, so expiry is seen without waiting minutes.
-  platform = await startTestPlatform({ OTP_CODE_TTL_SECONDS: '2', OTP_RESEND_COOLDOWN_SECONDS: '1' });
+  // The resend test asks until the cooldown has passed; the per-identifier limit must not stop it first.
+  platform = await startTestPlatform({ OTP_CODE_TTL_SECONDS: '2', OTP_RESEND_COOLDOWN_SECONDS: '1', OTP_RATE_LIMIT_PER_IDENTIFIER: '1000' });
   cg = chargeghar(platform);
 });
 afterAll(async () => {
@@ -49,11 +50,14 @@ describe('one-time code expiry and resend', () => {
         { key: FlowTypeKey, value: FlowType.Otp },
       ],
     });
+    // A request while the first code is still going out joins that send; the resend comes after it.
+    const handle = platform.temporal.workflow.getHandle(workflowId);
+    await eventually(() => handle.query(otpStateQuery), (state) => state.sends === 1);
     const first = await cg.latestCode(phone);
     const resent = await eventually(() => cg.requestCode(phone, 'login', client), (r) => r.status === 200);
     expect(resent.body.data.channel).toBe('sms');
     const second = await cg.latestCode(phone, [first]);
-    expect((await platform.temporal.workflow.getHandle(workflowId).query(otpStateQuery)).sends).toBe(2);
+    expect((await handle.query(otpStateQuery)).sends).toBe(2);
 
     const old = await cg.verifyCode(phone, 'login', first, client);
     expect(old.body).toEqual(failed('VALIDATION_ERROR', 'Invalid code. 4 attempts remaining.'));
