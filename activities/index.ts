@@ -4,9 +4,12 @@ import { createHousekeepingActivities, type HousekeepingActivityDeps } from './h
 import { createReconciliationActivities, type ReconciliationActivityDeps } from './reconciliation.js';
 import { createVoucherActivities, type VoucherActivityDeps } from './vouchers.js';
 import { createXcleraActivities, type XcleraActivityDeps } from './xclera.js';
+import { createOtpActivities, type OtpActivityDeps } from './otp.js';
+import { createAccountDeletionActivities, type AccountDeletionActivityDeps } from './account-deletion.js';
+import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-review.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
-  VoucherActivityDeps & XcleraActivityDeps;
+  VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -33,6 +36,9 @@ export function createActivities(deps: ActivityDeps) {
     createReconciliationActivities(deps),
     createXcleraActivities(deps),
     createVoucherActivities(deps),
+    createOtpActivities(deps),
+    createAccountDeletionActivities(deps),
+    createKycReviewActivities(deps),
   );
 }
 

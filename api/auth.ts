@@ -37,7 +37,7 @@ export function createAuth(deps: { em: EntityManager; tokens: TokenService }) {
         // Signature, algorithm, issuer and expiry are checked by the strategy; the audience is the
         // surface's tenant, which only the request knows.
         if (!isAccessTokenFor(claims, req.tenant?.slug)) return done(null, false);
-        done(null, { id: Number(claims.sub), tenant: claims.tenant, role: claims.role });
+        done(null, { id: Number(claims.sub), tenant: claims.tenant, role: claims.role, session: claims.sid });
       },
     ),
   );
@@ -73,6 +73,14 @@ export function createAuth(deps: { em: EntityManager; tokens: TokenService }) {
       unauthenticated(info instanceof Error && info.message === 'No auth token' ? 'missing' : 'invalid'),
     ),
     passwordLogin: authenticateWith('local', () => unauthenticated('bad-credentials')),
+    /**
+     * After `authenticated`, for surfaces whose logout must stop access tokens at once: refuses a
+     * token whose login was ended (logout, refresh-token reuse, account closed).
+     */
+    liveSession: (async (req, _res, next) => {
+      if (!(await deps.tokens.isSessionLive(deps.em, requireUser(req)))) throw unauthenticated('invalid', 'unauthenticated: the login has ended');
+      next();
+    }) as RequestHandler,
   };
 }
 

@@ -14,6 +14,8 @@ export interface RouteDoc {
   description?: string;
   secured: boolean;
   body?: z.ZodType;
+  /** How the body is sent; JSON unless said otherwise (file uploads are multipart). */
+  bodyType?: 'application/json' | 'multipart/form-data' | 'application/x-www-form-urlencoded';
   query?: z.ZodObject;
   params?: z.ZodObject;
   idempotent?: boolean;
@@ -35,7 +37,7 @@ export function createOpenApiRegistry() {
         description: route.description,
         security: route.secured ? [{ [bearer.name]: [] }] : undefined,
         request: {
-          body: route.body ? { content: { 'application/json': { schema: route.body } } } : undefined,
+          body: route.body ? { content: { [route.bodyType ?? 'application/json']: { schema: route.body } } } : undefined,
           query: route.query,
           params: route.params,
           headers: route.idempotent

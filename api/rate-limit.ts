@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { PostgresStore } from '@acpr/rate-limit-postgresql';
 import pg from 'pg';
 import { migrate } from 'postgres-migrations';
-import { DomainError, FailureType } from '../core/errors.js';
+import { DomainError, FailureType, publicError } from '../core/errors.js';
 
 const WINDOW_MS = 60_000;
 const SCHEMA = 'rate_limit';
@@ -18,7 +18,19 @@ export interface RateLimits {
    * twice (at its prefix and at `/`) counts a client once across both mounts.
    */
   auth(tenant: string): RequestHandler;
+  /**
+   * A limit of its own (one-time codes per phone number, say): `name` scopes the counts, `key`
+   * says whom a request counts against. Built once per name, like `auth`.
+   */
+  keyed(name: string, settings: KeyedLimit, key: (req: Request, res: Response) => string): RequestHandler;
   close(): Promise<void>;
+}
+
+export interface KeyedLimit {
+  limit: number;
+  windowMs: number;
+  /** Public wording of the refusal; the surface's envelope shows it. */
+  message: string;
 }
 
 export interface RateLimitSettings {
@@ -39,6 +51,26 @@ export async function createRateLimits(settings: RateLimitSettings): Promise<Rat
 
   const limits = new Map<string, { handler: RequestHandler; store: PostgresStore }>();
   return {
+    keyed(name, settings, key) {
+      // Replicas with the same limit and window share one count; a changed one starts its own.
+      const prefix = `${name}:${settings.limit}:${settings.windowMs}`;
+      let limit = limits.get(prefix);
+      if (!limit) {
+        const store = new PostgresStore({ ...connection, max: POOL_MAX }, prefix);
+        const handler = rateLimit({
+          windowMs: settings.windowMs,
+          limit: settings.limit,
+          standardHeaders: 'draft-8',
+          legacyHeaders: false,
+          store,
+          keyGenerator: (req, res) => key(req, res),
+          handler: (_req, _res, next) => next(publicError(FailureType.RateLimited, settings.message)),
+        });
+        limit = { handler, store };
+        limits.set(prefix, limit);
+      }
+      return limit.handler;
+    },
     auth(tenant) {
       let limit = limits.get(tenant);
       if (!limit) {

@@ -9,6 +9,8 @@ export interface AuthUser {
   id: number;
   tenant: string;
   role: 'user' | 'admin';
+  /** The login the access token belongs to (its refresh-token family). */
+  session?: string;
 }
 
 declare global {

@@ -166,6 +166,18 @@ const ConfigSchema = z
      * unset, every call is refused. Inbound only, so the sandbox (which imitates outbound providers) does not need it.
      */
     EASYPAY_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** One-time codes (any surface): how long a code works (never more than 10 minutes), and when a new one may be sent. */
+    OTP_CODE_TTL_SECONDS: z.coerce.number().int().min(1).max(600, 'must be at most 600 (10 minutes)').default(300),
+    OTP_RESEND_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+    /** How long the verification token a verified code earns stays usable (once). */
+    OTP_VERIFICATION_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
+    /** Code requests per identifier and per client address within the window, across every API replica. */
+    OTP_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+    OTP_RATE_LIMIT_PER_IDENTIFIER: z.coerce.number().int().positive().default(10),
+    OTP_RATE_LIMIT_PER_CLIENT: z.coerce.number().int().positive().default(30),
+    /** Where KYC document images are kept (the disk store); relative paths are from the working directory. */
+    KYC_STORAGE_DIR: z.string().min(1).default('.data/kyc-documents'),
+    KYC_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
   })
   .transform((c) => ({
     ...c,

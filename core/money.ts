@@ -13,6 +13,8 @@ export const CURRENCY_EXPONENTS = {
   ZAR: 2,
   INR: 2,
   USDT: 6,
+  /** Reward points (ChargeGhar): whole points, kept in the ledger like money but never mixed with it. */
+  PTS: 0,
 } as const satisfies Record<string, number>;
 
 export type CurrencyCode = keyof typeof CURRENCY_EXPONENTS;

@@ -11,6 +11,8 @@ export interface AccessClaims {
   tenant: string;
   role: 'user' | 'admin';
   typ: 'access';
+  /** The login (refresh-token family) this token belongs to, so a surface can refuse it once the login ended. */
+  sid?: string;
 }
 
 /** What a verified access token carries besides the claims we sign. */
@@ -43,11 +45,19 @@ export interface TokenSubject {
   role: 'user' | 'admin';
 }
 
+/** A signed-in caller and the login their access token belongs to. */
+export interface SessionSubject {
+  id: number;
+  tenant: string;
+  session?: string;
+}
+
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function createTokenService(settings: TokenSettings) {
-  function signAccess(subject: TokenSubject): string {
-    const claims: AccessClaims = { sub: String(subject.id), tenant: subject.tenant, role: subject.role, typ: 'access' };
+  /** `familyId` names the login; surfaces that check sessions (`auth.liveSession`) refuse a token without one. */
+  function signAccess(subject: TokenSubject, familyId?: string): string {
+    const claims: AccessClaims = { sub: String(subject.id), tenant: subject.tenant, role: subject.role, typ: 'access', ...(familyId && { sid: familyId }) };
     return jwt.sign(claims, settings.secret, {
       algorithm: ACCESS_TOKEN_ALGORITHM,
       expiresIn: settings.accessTtlSeconds,
@@ -75,8 +85,9 @@ export function createTokenService(settings: TokenSettings) {
     },
 
     async issue(em: EntityManager, subject: TokenSubject): Promise<TokenPair> {
-      const refresh = await em.fork().transactional((tx) => storeRefresh(tx, subject, randomUUID()));
-      return { access: signAccess(subject), refresh };
+      const familyId = randomUUID();
+      const refresh = await em.fork().transactional((tx) => storeRefresh(tx, subject, familyId));
+      return { access: signAccess(subject, familyId), refresh };
     },
 
     /**
@@ -100,12 +111,12 @@ export function createTokenService(settings: TokenSettings) {
         }
         await tx.execute('update refresh_tokens set used_at = now() where id = ?', [row.id]);
         const subject: TokenSubject = { id: Number(row.user_id), tenant, role: row.role };
-        return { kind: 'rotated' as const, subject, refresh: await storeRefresh(tx, subject, row.family_id) };
+        return { kind: 'rotated' as const, subject, familyId: row.family_id, refresh: await storeRefresh(tx, subject, row.family_id) };
       });
       if (outcome.kind !== 'rotated') {
         throw unauthenticated('invalid-refresh');
       }
-      return { access: signAccess(outcome.subject), refresh: outcome.refresh };
+      return { access: signAccess(outcome.subject, outcome.familyId), refresh: outcome.refresh };
     },
 
     /**
@@ -140,7 +151,38 @@ export function createTokenService(settings: TokenSettings) {
       );
       if (!owned) throw unauthenticated('invalid-refresh');
     },
+
+    /** True while the access token's login can still be refreshed: not logged out, not revoked for reuse, not expired. */
+    async isSessionLive(em: EntityManager, subject: SessionSubject): Promise<boolean> {
+      if (!subject.session) return false;
+      const [row] = await em.fork().execute<{ live: boolean }[]>(
+        `select exists (
+           select 1 from refresh_tokens
+           where family_id = ? and user_id = ? and tenant = ? and revoked_at is null and expires_at > now()
+         ) as live`,
+        [subject.session, subject.id, subject.tenant],
+      );
+      return row?.live === true;
+    },
+
+    /** Logout by access token: its whole login ends, refresh tokens and (for surfaces that check) access tokens alike. */
+    async endSession(em: EntityManager, subject: SessionSubject): Promise<void> {
+      if (!subject.session) throw unauthenticated('invalid');
+      await em.fork().execute(
+        'update refresh_tokens set revoked_at = now() where family_id = ? and user_id = ? and tenant = ? and revoked_at is null',
+        [subject.session, subject.id, subject.tenant],
+      );
+    },
   };
+}
+
+/** Ends every login of a user (account closed, blocked), inside the caller's transaction. */
+export async function revokeAllSessions(tx: EntityManager, tenant: string, userId: number): Promise<number> {
+  const revoked = await tx.execute<{ id: string }[]>(
+    'update refresh_tokens set revoked_at = now() where tenant = ? and user_id = ? and revoked_at is null returning id',
+    [tenant, userId],
+  );
+  return revoked.length;
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;

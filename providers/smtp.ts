@@ -38,7 +38,7 @@ export function createSmtpEmailProvider(config: SmtpConfig): EmailProvider {
     async sendEmail(message: EmailMessage): Promise<{ providerMessageId: string }> {
       try {
         const info = await transport.sendMail({
-          from: config.from,
+          from: message.fromName ? { name: message.fromName, address: senderAddress(config.from) } : config.from,
           to: message.to,
           subject: message.subject,
           text: message.text,
@@ -50,6 +50,11 @@ export function createSmtpEmailProvider(config: SmtpConfig): EmailProvider {
       }
     },
   };
+}
+
+/** The address of a configured sender, which may carry a display name (`"MyMoolah" <no-reply@example.com>`). */
+function senderAddress(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 }
 
 /** SMTP 5xx refuses for good; 4xx asks to try later; no reply at all leaves the outcome unknown. */

@@ -49,7 +49,7 @@ export function createTwilioSmsProvider(config: TwilioConfig): SmsProvider {
     async sendSms(message: SmsMessage): Promise<{ providerMessageId: string }> {
       let sent: { sid?: string };
       try {
-        sent = await client.messages.create({ to: message.to, from: config.from, body: message.body });
+        sent = await client.messages.create({ to: message.to, from: message.from ?? config.from, body: message.body });
       } catch (error) {
         throw toProviderError(error);
       }

@@ -101,6 +101,8 @@ export class ProviderRejectedError extends Error {
 export interface SmsMessage {
   to: string;
   body: string;
+  /** The tenant's own sender (number or sender id); the provider's configured sender otherwise. */
+  from?: string;
 }
 
 export interface SmsProvider {
@@ -113,6 +115,8 @@ export interface EmailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** The tenant's name shown as the sender; the address stays the configured one. */
+  fromName?: string;
 }
 
 export interface EmailProvider {

@@ -3,6 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Orm } from '../db/orm.js';
 import { createActivities } from '../activities/index.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { DocumentStorage } from '../providers/storage.js';
 import { requestIdInActivityLogs, WORKFLOW_INTERCEPTOR_MODULES } from './interceptors.js';
 
 export interface PlatformWorkerDeps {
@@ -11,6 +12,10 @@ export interface PlatformWorkerDeps {
   taskQueue: string;
   orm: Orm;
   providers: ProviderRegistry;
+  /** The key one-time codes are derived and hashed with (`otpKeyFrom(JWT_SECRET)`), the API's too. */
+  otpKey?: string;
+  /** Where KYC images are kept, the store the API writes to. */
+  documents?: DocumentStorage;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
@@ -23,7 +28,7 @@ export async function createPlatformWorker(deps: PlatformWorkerDeps): Promise<Wo
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ orm: deps.orm, providers: deps.providers, temporal }),
+    activities: createActivities({ orm: deps.orm, providers: deps.providers, temporal, otpKey: deps.otpKey, documents: deps.documents }),
     // With a prebuilt bundle the workflow interceptors are already inside it.
     interceptors: { activity: [requestIdInActivityLogs], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     ...(deps.workflowBundlePath

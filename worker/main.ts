@@ -4,6 +4,8 @@ import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { createProviderRegistry, loadTenantProviderSettings } from '../providers/registry.js';
 import { initORM } from '../db/orm.js';
+import { otpKeyFrom } from '../core/otp.js';
+import { createDiskDocumentStorage } from '../providers/storage.js';
 import { createPlatformWorker } from './create-worker.js';
 import { ensureSchedules } from './schedules.js';
 import { temporalLoggerFrom } from './logging.js';
@@ -25,6 +27,8 @@ export async function runWorker(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     orm,
     providers: createProviderRegistry(config, tenants),
+    otpKey: otpKeyFrom(config.JWT_SECRET),
+    documents: createDiskDocumentStorage(config.KYC_STORAGE_DIR),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -22,6 +22,10 @@ export const FlowType = {
   MatrixUpgrade: 'matrix-upgrade',
   /** A MyMoolah voucher's life: issue (or EasyPay create, settle, activate), redemptions, expiry refund. */
   Voucher: 'voucher',
+  /** A one-time code sent to a phone or email and verified once (any surface). */
+  Otp: 'otp',
+  AccountDeletion: 'account-deletion',
+  KycReview: 'kyc-review',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 
@@ -290,3 +294,145 @@ export const voucherIssuedUpdate = defineUpdate<VoucherState>('voucherIssued');
 export const settleEasyPayUpdate = defineUpdate<SettledVoucher, [EasyPaySettlement]>('settleEasyPay');
 export const redeemVoucherUpdate = defineUpdate<VoucherRedemption, [VoucherRedemptionRequest]>('redeemVoucher');
 export const cancelVoucherUpdate = defineUpdate<VoucherRefund>('cancelVoucher');
+// --- one-time codes (OTP), for any surface -------------------------------------------------------
+
+export type OtpChannel = 'sms' | 'email';
+
+/** A code never works longer than this, whatever the configuration asks. */
+export const OTP_MAX_CODE_TTL_MS = 10 * 60_000;
+/** Wrong codes a flow accepts; the last of them kills the code. */
+export const OTP_MAX_WRONG_ATTEMPTS = 5;
+/** Codes one flow sends (the first and its resends); more needs a new flow, after this one ends. */
+export const OTP_MAX_SENDS = 5;
+
+export interface OtpInput {
+  tenant: string;
+  /** E.164 phone number or lower-case email address: where the code goes. */
+  identifier: string;
+  channel: OtpChannel;
+  /** What the code is for (register, login, ...): a code verified for one purpose is worth nothing for another. */
+  purpose: string;
+  /** The app's name as its users know it: the message is signed with it, and emails come from it. */
+  appName: string;
+  /** The tenant's own SMS sender (number or sender id), if it has one; the provider's configured one otherwise. */
+  smsFrom?: string;
+  codeTtlMs: number;
+  resendCooldownMs: number;
+}
+
+export type OtpStatus = 'pending' | 'verified' | 'expired' | 'locked' | 'undeliverable';
+
+export interface OtpReceipt {
+  channel: OtpChannel;
+  /** ISO times: when the code sent last stops working, and when another may be sent. */
+  expiresAt: string;
+  resendAvailableAt: string;
+  /** Codes sent by this flow so far. */
+  sends: number;
+}
+
+/** The API hashes the submitted code (the workflow never sees a code) and brings the hash of the token it will hand out. */
+export interface OtpVerifyRequest {
+  codeHash: string;
+  verificationTokenHash: string;
+  verificationTtlSeconds: number;
+}
+
+export type OtpVerifyResult =
+  | { result: 'verified' }
+  | { result: 'wrong'; attemptsRemaining: number }
+  | { result: 'locked' }
+  | { result: 'expired' };
+
+export interface OtpOutcome {
+  status: Exclude<OtpStatus, 'pending'>;
+  sends: number;
+  wrongAttempts: number;
+}
+
+export interface OtpState {
+  status: OtpStatus;
+  sends: number;
+  wrongAttempts: number;
+  expiresAt?: string;
+}
+
+/** Sent with the flow's start (update-with-start) and for every resend: completes once the code went out. */
+export const otpRequestUpdate = defineUpdate<OtpReceipt>('otpRequest');
+export const otpVerifyUpdate = defineUpdate<OtpVerifyResult, [OtpVerifyRequest]>('otpVerify');
+export const otpStateQuery = defineQuery<OtpState>('otpState');
+
+/** Why a code request was refused; the API words each for its surface. */
+export const OtpRefusal = {
+  /** The flow ended between the request and its update: the API starts a new one. */
+  Closed: 'otp-closed',
+  Cooldown: 'otp-cooldown',
+  TooManySends: 'otp-too-many-sends',
+} as const;
+
+// --- account deletion ----------------------------------------------------------------------------
+
+export interface AccountDeletionInput {
+  tenant: string;
+  userId: number;
+  /** Who asked: the user themself (`user:<id>`) or an operator. */
+  requestedBy: string;
+}
+
+export interface AccountDeletionOutcome {
+  status: 'deleted';
+  deletedAt: string;
+  documentsDeleted: number;
+  kycReviewsWithdrawn: number;
+}
+
+// --- KYC review ----------------------------------------------------------------------------------
+
+export const KYC_DOCUMENT_TYPES = ['citizenship', 'passport', 'driving_license', 'national_id'] as const;
+export type KycDocumentType = (typeof KYC_DOCUMENT_TYPES)[number];
+
+export interface KycReviewInput {
+  tenant: string;
+  userId: number;
+  documentType: KycDocumentType;
+  documentNumber: string;
+  /** Storage keys of the images, already stored by the API. */
+  frontImageKey: string;
+  backImageKey: string | null;
+  /** The app's name, which the decision's message is signed with. */
+  appName: string;
+}
+
+export interface KycSubmissionRecord {
+  submissionId: number;
+  submittedAt: string;
+}
+
+export interface KycDecision {
+  action: 'approve' | 'reject';
+  /** Required to reject: the user reads it and fixes the submission. */
+  reason: string | null;
+  /** `admin:<id>` */
+  reviewer: string;
+}
+
+export interface KycDecisionRecord {
+  submissionId: number;
+  status: 'approved' | 'rejected';
+  reason: string | null;
+  reviewedAt: string;
+}
+
+export interface KycReviewOutcome {
+  submissionId: number | null;
+  status: 'approved' | 'rejected' | 'withdrawn' | 'refused';
+  /** Whether the user was told of the decision (a message that could not be sent does not undo it). */
+  notified: boolean;
+}
+
+/** Sent with the flow's start (update-with-start): completes once the submission is recorded. */
+export const kycSubmittedUpdate = defineUpdate<KycSubmissionRecord>('kycSubmitted');
+/** An admin's decision; refused once the review has been decided or withdrawn. */
+export const kycDecisionUpdate = defineUpdate<KycDecisionRecord, [KycDecision]>('kycDecision');
+/** The account was deleted while the review waited: the review ends without a decision. */
+export const kycWithdrawSignal = defineSignal<[]>('kycWithdraw');

@@ -5,3 +5,6 @@ export { runHousekeeping } from './housekeeping.js';
 export { reconcileTenant } from './reconciliation.js';
 export { matrixPayment } from './xclera-matrix.js';
 export { voucher } from './vouchers.js';
+export { otpChallenge } from './otp.js';
+export { deleteAccount } from './account-deletion.js';
+export { reviewKyc } from './kyc-review.js';

@@ -6,6 +6,8 @@ import { createXcleraRouter } from './xclera/router.js';
 import { XCLERA } from './xclera/tenant.js';
 import { createMyMoolahRouter } from './mymoolah/router.js';
 import { MYMOOLAH } from './mymoolah/tenant.js';
+import { createChargeGharRouter } from './chargeghar/router.js';
+import { CHARGEGHAR } from './chargeghar/tenant.js';
 import type { SurfaceDeps } from './types.js';
 
 export interface Surface {
@@ -19,6 +21,7 @@ export const SURFACES: Record<string, Surface> = {
   maxtera: { tenant: MAXTERA, createRouter: createMaxteraRouter },
   xclera: { tenant: XCLERA, createRouter: createXcleraRouter },
   mymoolah: { tenant: MYMOOLAH, createRouter: createMyMoolahRouter },
+  chargeghar: { tenant: CHARGEGHAR, createRouter: createChargeGharRouter },
 };
 
 /**

@@ -9,6 +9,8 @@ export * from './platform.js';
 export * from './reconciliation.js';
 export * from './xclera.js';
 export * from './mymoolah.js';
+export * from './otp.js';
+export * from './chargeghar.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -21,6 +23,8 @@ import { IdempotencyRecord, ReferenceSequence, WebhookEvent } from './platform.j
 import { ReconciliationItem } from './reconciliation.js';
 import { XcleraLevel, XcleraLoginNonce, XcleraProfile, XcleraWallet } from './xclera.js';
 import { MyMoolahEasyPaySettlement, MyMoolahLedgerAccount, MyMoolahProfile, MyMoolahVoucher, MyMoolahVoucherRedemption } from './mymoolah.js';
+import { OtpVerification } from './otp.js';
+import { ChargeGharProfile, ChargeGharDevice, ChargeGharKycSubmission } from './chargeghar.js';
 
 export const ENTITIES = [
   Currency,
@@ -40,4 +44,5 @@ export const ENTITIES = [
   ReconciliationItem,
   XcleraWallet, XcleraLoginNonce, XcleraProfile, XcleraLevel,
   MyMoolahProfile, MyMoolahVoucher, MyMoolahVoucherRedemption, MyMoolahEasyPaySettlement, MyMoolahLedgerAccount,
+  OtpVerification, ChargeGharProfile, ChargeGharDevice, ChargeGharKycSubmission,
 ];

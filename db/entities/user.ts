@@ -20,5 +20,7 @@ export const User = defineEntity({
     passwordHash: p.text().nullable().hidden(),
     role: p.enum(USER_ROLES).default('user'),
     createdAt: p.datetime().defaultRaw('now()'),
+    /** Set when the account was deleted: the row stays (the ledger refers to it), its personal data is erased. */
+    deletedAt: p.datetime().nullable(),
   },
 });

@@ -4,6 +4,7 @@ import { Migration20261125010000_money_paths } from './Migration20261125010000_m
 import { Migration20261125020000_tenant_platform } from './Migration20261125020000_tenant_platform.js';
 import { Migration20261125025000_transaction_kinds } from './Migration20261125025000_transaction_kinds.js';
 import { Migration20261125030000_mymoolah } from './Migration20261125030000_mymoolah.js';
+import { Migration20261125040000_chargeghar } from './Migration20261125040000_chargeghar.js';
 import { Migration20261125050000_xclera } from './Migration20261125050000_xclera.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261125020000_tenant_platform', class: Migration20261125020000_tenant_platform },
   { name: 'Migration20261125025000_transaction_kinds', class: Migration20261125025000_transaction_kinds },
   { name: 'Migration20261125030000_mymoolah', class: Migration20261125030000_mymoolah },
+  { name: 'Migration20261125040000_chargeghar', class: Migration20261125040000_chargeghar },
   { name: 'Migration20261125050000_xclera', class: Migration20261125050000_xclera },
 ];

@@ -7,6 +7,8 @@ import { startApi, type RunningApi } from '../../api/main.js';
 import { initORM, type Orm } from '../../db/orm.js';
 import { createPlatformWorker } from '../../worker/create-worker.js';
 import { requireEnv } from './db.js';
+import { otpKeyFrom } from '../../core/otp.js';
+import { createDiskDocumentStorage } from '../../providers/storage.js';
 
 export interface TestPlatform {
   config: Config;
@@ -65,6 +67,8 @@ export async function startTestPlatform(
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           orm,
           providers: createProviderRegistry(config, await loadTenantProviderSettings(orm.em.fork()), api.url),
+          otpKey: otpKeyFrom(config.JWT_SECRET),
+          documents: createDiskDocumentStorage(config.KYC_STORAGE_DIR),
           workflowBundlePath: requireEnv('WORKFLOW_BUNDLE_PATH'),
         });
   const running = worker?.run();

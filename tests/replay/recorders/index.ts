@@ -1,6 +1,7 @@
 import { recordMaxteraHistories } from './maxtera.js';
 import { recordXcleraHistories } from './xclera.js';
 import { recordMyMoolahHistories } from './mymoolah.js';
+import { recordChargeGharHistories } from './chargeghar.js';
 import type { RecordingSession } from './session.js';
 
 /** One recorder per app; `npm run record-histories -- <app>` runs only the named ones. */
@@ -8,4 +9,5 @@ export const RECORDERS: Record<string, (session: RecordingSession) => Promise<vo
   maxtera: recordMaxteraHistories,
   xclera: recordXcleraHistories,
   mymoolah: recordMyMoolahHistories,
+  chargeghar: recordChargeGharHistories,
 };
