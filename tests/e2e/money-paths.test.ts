@@ -15,7 +15,7 @@ let m: ReturnType<typeof maxtera>;
 let admin: { Authorization: string };
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ PURCHASE_REQUERY_LIMIT_MS: '1500', FUNDING_ACCEPT_WAIT_MS: '3000' });
+  platform = await startTestPlatform({ PURCHASE_REQUERY_LIMIT_MS: '1500', FUNDING_ACCEPT_WAIT_MS: '6000' });
   m = maxtera(platform);
   const login = await m.api().post('/maxtera/api/v1/auth/login/').send({ email: 'admin@maxtera.local', password: TEST_ENV.SEED_ADMIN_PASSWORD });
   admin = { Authorization: `Bearer ${login.body.access}` };

@@ -6,7 +6,8 @@ export const TEST_ENV = {
   JWT_SECRET: 'test-only-jwt-secret-0123456789-abcdefghij',
   WEBHOOK_SECRET: 'test-only-webhook-secret',
   SEED_ADMIN_PASSWORD: 'admin-password-test',
-  PROVIDER_HTTP_TIMEOUT_MS: '700',
+  // Short enough that timeout faults cost little, long enough for a loaded 2-core CI machine.
+  PROVIDER_HTTP_TIMEOUT_MS: '1500',
   FUNDING_POLL_INTERVAL_MS: '1500',
   FUNDING_TIMEOUT_MS: '6000',
   PURCHASE_REQUERY_INTERVAL_MS: '300',
