@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Orm } from '../db/orm.js';
@@ -132,7 +131,7 @@ export function createVoucherActivities({ orm }: VoucherActivityDeps) {
     };
   }
 
-  return withTypedFailures(finalRefusals({
+  return withTypedFailures({
     /** Pays for the voucher from the wallet into the float and records it, in one transaction; a refusal writes nothing. */
     async issueVoucher(input: VoucherFlowInput): Promise<Required<Pick<VoucherState, 'status' | 'voucherId' | 'expiresAt'>>> {
       const workflowId = currentWorkflowId();
@@ -295,25 +294,10 @@ export function createVoucherActivities({ orm }: VoucherActivityDeps) {
         return { status: refunded.status, refund: refunded };
       });
     },
-  }));
+  }, { isFinal: isVoucherRefusal });
 }
 
 /** A voucher refusal (it carries its MyMoolah code) is final whatever its type: a retry would meet the same voucher state. */
-function finalRefusals<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(activities)) {
-    wrapped[name] = async (...args: never[]) => {
-      try {
-        return await fn(...args);
-      } catch (err) {
-        if (err instanceof DomainError && typeof err.details?.code === 'string') {
-          throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true, details: [err.details], cause: err });
-        }
-        throw err;
-      }
-    };
-  }
-  return wrapped as T;
-}
+const isVoucherRefusal = (err: DomainError) => typeof err.details?.code === 'string';
 
 export type VoucherActivities = ReturnType<typeof createVoucherActivities>;
