@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../core/config.js';
 import { migrateAndSeed } from '../db/migrate.js';
 import { startEmbeddedPostgres, startTemporalDevServer, type RunningPostgres, type RunningTemporal } from './services.js';
-import { startDevChain, type DevChain } from '../providers/chain/dev-chain.js';
+import { configuredChain, startDevChain, type DevChain } from '../providers/chain/dev-chain.js';
 
 /**
  * `npm start`: the whole platform on one machine with no configuration. Postgres (embedded,
@@ -70,12 +70,7 @@ async function main(): Promise<void> {
   const chainConfig = loadConfig(env);
   if (!env.RPC_URL) say(`starting anvil on 127.0.0.1:${CHAIN_PORT} (chain in .data/anvil-state.json)`);
   const chain: DevChain = await startDevChain({
-    rpcUrl: chainConfig.RPC_URL,
-    contractAddress: chainConfig.XCLERA_CONTRACT_ADDRESS,
-    signerKey: chainConfig.XCLERA_SIGNER_KEY,
-    chainId: chainConfig.XCLERA_CHAIN_ID,
-    weiPerUsdt: BigInt(chainConfig.XCLERA_WEI_PER_USDT),
-    rewardBps: chainConfig.XCLERA_UPLINE_REWARD_BPS,
+    ...configuredChain(chainConfig),
     anvilPort: CHAIN_PORT,
     anvilStateFile: join(DATA_DIR, 'anvil-state.json'),
     addressFile: chainConfig.RPC_URL ? undefined : join(DATA_DIR, 'xclera-contract.txt'),

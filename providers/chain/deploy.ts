@@ -1,5 +1,5 @@
 import { loadConfig } from '../../core/config.js';
-import { startDevChain } from './dev-chain.js';
+import { configuredChain, startDevChain } from './dev-chain.js';
 
 /**
  * `npm run deploy:xclera`: compiles the matrix contract and deploys it to RPC_URL with
@@ -9,14 +9,8 @@ import { startDevChain } from './dev-chain.js';
 async function main(): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'development', DATABASE_URL: 'unused', TEMPORAL_ADDRESS: 'unused', ...process.env });
   if (!config.RPC_URL || !config.XCLERA_SIGNER_KEY) throw new Error('set RPC_URL and XCLERA_SIGNER_KEY (the owner who deploys)');
-  const chain = await startDevChain({
-    rpcUrl: config.RPC_URL,
-    chainId: config.XCLERA_CHAIN_ID,
-    signerKey: config.XCLERA_SIGNER_KEY,
-    weiPerUsdt: BigInt(config.XCLERA_WEI_PER_USDT),
-    rewardBps: config.XCLERA_UPLINE_REWARD_BPS,
-    anvilPort: 0,
-  });
+  // A configured address is ignored: this command exists to deploy a new contract.
+  const chain = await startDevChain({ ...configuredChain(config), contractAddress: undefined, anvilPort: 0 });
   process.stdout.write(`XCLERA_CONTRACT_ADDRESS=${chain.contractAddress}  (root ${chain.rootWallet})\n`);
 }
 

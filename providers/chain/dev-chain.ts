@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Contract, Wallet } from 'ethers';
+import type { Config } from '../../core/config.js';
 import { LEVEL_RULES, usdtMinorToWei } from '../../core/xclera-matrix.js';
 import { anvilAccounts, startAnvil } from './anvil.js';
 import { deployMatrixContract, MATRIX_ABI } from './contract.js';
@@ -18,6 +19,18 @@ export interface DevChainOptions {
   /** npm start keeps the chain (and the deployed address) across restarts; tests start fresh. */
   anvilStateFile?: string;
   addressFile?: string;
+}
+
+/** The chain settings a deployment takes from configuration; the caller adds where anvil runs. */
+export function configuredChain(config: Config): Omit<DevChainOptions, 'anvilPort' | 'anvilStateFile' | 'addressFile'> {
+  return {
+    rpcUrl: config.RPC_URL,
+    contractAddress: config.XCLERA_CONTRACT_ADDRESS,
+    signerKey: config.XCLERA_SIGNER_KEY,
+    chainId: config.XCLERA_CHAIN_ID,
+    weiPerUsdt: BigInt(config.XCLERA_WEI_PER_USDT),
+    rewardBps: config.XCLERA_UPLINE_REWARD_BPS,
+  };
 }
 
 export interface DevChain {

@@ -7,7 +7,7 @@ import { initORM, migrate } from '../../db/orm.js';
 import { seedDevelopment } from '../../db/seed.js';
 import { TEST_ENV } from './test-env.js';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/interceptors.js';
-import { startDevChain } from '../../providers/chain/dev-chain.js';
+import { configuredChain, startDevChain } from '../../providers/chain/dev-chain.js';
 import { loadConfig } from '../../core/config.js';
 
 /**
@@ -33,12 +33,7 @@ export async function startTestStack(): Promise<void> {
   // Xclera's chain: anvil on a free port unless RPC_URL, with a freshly deployed matrix contract.
   const chainConfig = loadConfig({ ...process.env, ...TEST_ENV, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address });
   const chain = await startDevChain({
-    rpcUrl: chainConfig.RPC_URL,
-    contractAddress: chainConfig.XCLERA_CONTRACT_ADDRESS,
-    signerKey: chainConfig.XCLERA_SIGNER_KEY,
-    chainId: chainConfig.XCLERA_CHAIN_ID,
-    weiPerUsdt: BigInt(chainConfig.XCLERA_WEI_PER_USDT),
-    rewardBps: chainConfig.XCLERA_UPLINE_REWARD_BPS,
+    ...configuredChain(chainConfig),
     anvilPort: await freePort(),
   });
   process.env.XCLERA_ROOT_WALLET = chain.rootWallet;
