@@ -62,8 +62,13 @@ export function createHousekeepingActivities({ orm, temporal, clock = () => new 
       return { holdsVoided, holdsLeftToLiveFlows };
     },
 
-    /** Drops rows whose purpose has passed: replayable responses, dead refresh tokens, old delivered webhooks. */
-    async purgeExpiredRecords(): Promise<Pick<HousekeepingResult, 'idempotencyRecordsPurged' | 'refreshTokensPurged' | 'webhookEventsPurged'>> {
+    /**
+     * Drops rows whose purpose has passed: replayable responses, dead refresh tokens, old delivered
+     * webhooks, and sign-in proofs (one-time-code verifications, wallet sign-in nonces) past their expiry.
+     */
+    async purgeExpiredRecords(): Promise<
+      Pick<HousekeepingResult, 'idempotencyRecordsPurged' | 'refreshTokensPurged' | 'webhookEventsPurged' | 'signInProofsPurged'>
+    > {
       const em = orm.em.fork();
       const now = clock();
       const idempotency = await em.execute<{ id: string }[]>(
@@ -79,7 +84,15 @@ export function createHousekeepingActivities({ orm, temporal, clock = () => new 
         `delete from webhook_events where delivered_at < ?::timestamptz - make_interval(days => ?) returning id`,
         [now, DELIVERED_WEBHOOK_RETENTION_DAYS],
       );
-      return { idempotencyRecordsPurged: idempotency.length, refreshTokensPurged: tokens.length, webhookEventsPurged: webhooks.length };
+      // An expired proof is worthless whether it was used or not; the flows that made them have ended.
+      const codes = await em.execute<{ id: string }[]>(`delete from otp_verifications where expires_at < ? returning id`, [now]);
+      const nonces = await em.execute<{ nonce: string }[]>(`delete from xclera_login_nonces where expires_at < ? returning nonce`, [now]);
+      return {
+        idempotencyRecordsPurged: idempotency.length,
+        refreshTokensPurged: tokens.length,
+        webhookEventsPurged: webhooks.length,
+        signInProofsPurged: codes.length + nonces.length,
+      };
     },
   });
 }

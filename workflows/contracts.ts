@@ -165,6 +165,8 @@ export interface HousekeepingResult {
   idempotencyRecordsPurged: number;
   refreshTokensPurged: number;
   webhookEventsPurged: number;
+  /** Expired one-time-code verifications and wallet sign-in nonces. */
+  signInProofsPurged: number;
 }
 
 export interface ReconciliationResult {

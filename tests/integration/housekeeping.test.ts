@@ -88,3 +88,29 @@ it('when housekeeping purges, then expired replay records and dead refresh token
   const left = await em.execute<{ key: string }[]>('select key from idempotency_records where key in (?, ?)', [stale, live]);
   expect(left.map((r) => r.key)).toEqual([live]);
 });
+
+it('when housekeeping purges, then expired sign-in proofs go and live ones stay', async () => {
+  const em = orm.em.fork();
+  const [expired, live] = [uniqueId('n').slice(0, 32), uniqueId('n').slice(0, 32)];
+  await em.execute(
+    `insert into xclera_login_nonces (nonce, address, expires_at)
+     values (?, '0x0000000000000000000000000000000000000001', now() - interval '1 minute'),
+            (?, '0x0000000000000000000000000000000000000001', now() + interval '5 minutes')`,
+    [expired, live],
+  );
+  const workflows = [uniqueId('otp-expired'), uniqueId('otp-live')];
+  await em.execute(
+    `insert into otp_verifications (tenant, identifier, channel, purpose, token_hash, workflow_id, expires_at)
+     values ('chargeghar', 'a@example.com', 'email', 'login', ?, ?, now() - interval '1 minute'),
+            ('chargeghar', 'a@example.com', 'email', 'login', ?, ?, now() + interval '5 minutes')`,
+    [uniqueId('h').slice(0, 64), workflows[0], uniqueId('h').slice(0, 64), workflows[1]],
+  );
+  const purged = (await new MockActivityEnvironment().run(createLedgerActivities({ orm }).purgeExpiredRecords)) as {
+    signInProofsPurged: number;
+  };
+  expect(purged.signInProofsPurged).toBeGreaterThanOrEqual(2);
+  const nonces = await em.execute<{ nonce: string }[]>('select nonce from xclera_login_nonces where nonce in (?, ?)', [expired, live]);
+  expect(nonces.map((r) => r.nonce)).toEqual([live]);
+  const codes = await em.execute<{ workflow_id: string }[]>('select workflow_id from otp_verifications where workflow_id in (?, ?)', workflows);
+  expect(codes.map((r) => r.workflow_id)).toEqual([workflows[1]]);
+});
