@@ -176,6 +176,21 @@ describe('MyMoolah vouchers', () => {
     expect((await mm.voucher(user, res.body.data.voucherCode)).body.data).toMatchObject({ id: res.body.data.id, status: 'active' });
   });
 
+  it('when vouchers are listed a page at a time, then each page holds its share, newest first, with the pagination block', async () => {
+    const user = await mm.signUp();
+    await mm.deposit(user, 100);
+    const issued: number[] = [];
+    for (const amount of [10, 20, 30]) issued.push((await mm.issue(user, amount)).id);
+    const first = await mm.api().get(`${MM}/vouchers/?page=1&limit=2`).set(user.auth);
+    expect(first.body.data.vouchers.map((v: { id: number }) => v.id)).toEqual([issued[2], issued[1]]);
+    expect(first.body.data.pagination).toEqual({ currentPage: 1, itemsPerPage: 2, totalItems: 3, totalPages: 2 });
+    const second = await mm.api().get(`${MM}/vouchers/active?page=2&limit=2`).set(user.auth);
+    expect(second.body.data.vouchers.map((v: { id: number }) => v.id)).toEqual([issued[0]]);
+    const bad = await mm.api().get(`${MM}/vouchers/?page=0`).set(user.auth);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ success: false, code: expect.any(String) });
+  });
+
   it('when the wallet cannot pay for a voucher, then 400 INSUFFICIENT_BALANCE and nothing is written', async () => {
     const user = await mm.signUp();
     await mm.deposit(user, 100);

@@ -116,9 +116,22 @@ export const envelope = <T extends z.ZodType>(name: string, data: T) =>
 
 export const Balance = envelope('MyMoolahBalance', z.object({ walletId: z.string(), balance: z.number(), currency: z.literal('ZAR'), status: z.string() }));
 
-export const TransactionsQuery = z.object({
-  page: z.coerce.number({ error: 'page must be a whole number' }).int('page must be a whole number').min(1, 'page must be at least 1').max(1_000_000).default(1),
-  limit: z.coerce.number({ error: 'limit must be a whole number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(100, 'limit must be at most 100').default(10),
+const pageQuery = (defaultLimit: number) =>
+  z.object({
+    page: z.coerce.number({ error: 'page must be a whole number' }).int('page must be a whole number').min(1, 'page must be at least 1').max(1_000_000).default(1),
+    limit: z.coerce.number({ error: 'limit must be a whole number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(100, 'limit must be at most 100').default(defaultLimit),
+  });
+export const TransactionsQuery = pageQuery(10);
+export const VouchersQuery = pageQuery(50);
+/** The spec's pagination block (wallet transactions), used by every MyMoolah list. */
+export const Pagination = z
+  .object({ currentPage: z.number().int(), itemsPerPage: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() })
+  .openapi('MyMoolahPagination');
+export const paginationOf = (page: number, limit: number, total: number): z.infer<typeof Pagination> => ({
+  currentPage: page,
+  itemsPerPage: limit,
+  totalItems: total,
+  totalPages: Math.ceil(total / limit),
 });
 export const Transaction = z
   .object({
@@ -137,7 +150,7 @@ export const Transactions = envelope(
   'MyMoolahTransactions',
   z.object({
     transactions: z.array(Transaction),
-    pagination: z.object({ currentPage: z.number().int(), itemsPerPage: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() }),
+    pagination: Pagination,
   }),
 );
 
@@ -186,7 +199,7 @@ export const VoucherItem = z
     updatedAt: z.string(),
   })
   .openapi('MyMoolahVoucher');
-export const VoucherList = envelope('MyMoolahVoucherList', z.object({ vouchers: z.array(VoucherItem) }));
+export const VoucherList = envelope('MyMoolahVoucherList', z.object({ vouchers: z.array(VoucherItem), pagination: Pagination }));
 export const VoucherOne = envelope('MyMoolahVoucherOne', VoucherItem);
 const bucket = z.object({ count: z.number().int(), value: z.string() });
 export const BalanceSummary = envelope('MyMoolahVoucherSummary', z.object({ active: bucket, pending: bucket, redeemed: bucket, expired: bucket, cancelled: bucket, total: bucket }));

@@ -9,7 +9,7 @@ import { cancelVoucherUpdate, redeemVoucherUpdate, settleEasyPayUpdate, type Eas
 import { displayEasyPayCode, displayVoucherCode, easyPayCodeFor, isEasyPayCode, isVoucherCode, voucherCodeFrom } from '../../../workflows/mymoolah-codes.js';
 import { requireUser } from '../../auth.js';
 import { IDEMPOTENCY_HEADER } from '../../idempotency.js';
-import { body, params } from '../../validation.js';
+import { body, params, query } from '../../validation.js';
 import type { SurfaceDeps, SurfaceRoutes } from '../types.js';
 import * as S from './schemas.js';
 import { MYMOOLAH, MYMOOLAH_REFERENCES } from './tenant.js';
@@ -88,13 +88,25 @@ export function registerVoucherRoutes({ deps, route, authenticated, idempotency 
 
   const list = (path: string, summary: string, statuses?: VoucherStatus[]) =>
     route(
-      { method: 'get', path, summary, secured: true, responses: { 200: { description: 'Vouchers, newest first', schema: S.VoucherList }, 401: unauthorized } },
+      {
+        method: 'get',
+        path,
+        summary,
+        secured: true,
+        query: S.VouchersQuery,
+        responses: { 200: { description: 'A page of vouchers, newest first', schema: S.VoucherList }, 400: invalid, 401: unauthorized },
+      },
       authenticated,
       async (req, res) => {
-        const vouchers = await deps.em
+        const { page, limit } = query(req, S.VouchersQuery);
+        const [vouchers, total] = await deps.em
           .fork()
-          .find(MyMoolahVoucher, { userId: requireUser(req).id, ...(statuses && { status: { $in: statuses } }) }, { orderBy: { id: 'desc' }, limit: 500 });
-        res.json({ success: true, data: { vouchers: vouchers.map(voucherView) } });
+          .findAndCount(
+            MyMoolahVoucher,
+            { userId: requireUser(req).id, ...(statuses && { status: { $in: statuses } }) },
+            { orderBy: { id: 'desc' }, limit, offset: (page - 1) * limit },
+          );
+        res.json({ success: true, data: { vouchers: vouchers.map(voucherView), pagination: S.paginationOf(page, limit, total) } });
       },
     );
   list('/api/v1/vouchers/', 'All my vouchers');

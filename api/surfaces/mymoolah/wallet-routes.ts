@@ -86,7 +86,7 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
               createdAt: r.createdAt.toISOString(),
             };
           }),
-          pagination: { currentPage: page, itemsPerPage: limit, totalItems: total, totalPages: Math.ceil(total / limit) },
+          pagination: S.paginationOf(page, limit, total),
         },
       });
     },
