@@ -93,11 +93,12 @@ export function createPurchaseActivities({ orm, providers }: PurchaseActivityDep
       });
     },
 
-    async settlePurchase(holdId: string, providerReference: string | undefined, decision?: PurchaseDecision): Promise<void> {
+    /** `token` is appended last so that flows started before it existed still call this the same way. */
+    async settlePurchase(holdId: string, providerReference: string | undefined, decision?: PurchaseDecision, token?: string): Promise<void> {
       const id = currentWorkflowId();
       await orm.em.fork().transactional(async (tx) => {
         await postHold(tx, BigInt(holdId), undefined, { byOwner: true });
-        await finishWalletTransaction(tx, id, { status: 'success', providerReference, decision });
+        await finishWalletTransaction(tx, id, { status: 'success', providerReference, decision, token });
       });
     },
 

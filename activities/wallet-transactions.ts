@@ -39,11 +39,16 @@ export async function finishWalletTransaction(
     failureReason?: string;
     /** An operator's decision that ended a review, kept with the row for the audit trail. */
     decision?: { action: string; reason: string; operator: string };
+    /** What the provider delivered that the buyer needs later (a prepaid electricity token, a voucher PIN). */
+    token?: string;
   },
   opts: { overrideFailed?: boolean } = {},
 ): Promise<void> {
   const from = opts.overrideFailed ? ['pending', 'failed'] : ['pending'];
-  const details = outcome.decision ? { decision: { ...outcome.decision, decidedAt: new Date().toISOString() } } : {};
+  const details = {
+    ...(outcome.decision && { decision: { ...outcome.decision, decidedAt: new Date().toISOString() } }),
+    ...(outcome.token && { token: outcome.token }),
+  };
   await tx.execute(
     `update wallet_transactions
      set status = ?, provider_reference = coalesce(?, provider_reference), failure_reason = ?, under_review = false,

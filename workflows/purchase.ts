@@ -64,7 +64,7 @@ export async function purchase(input: PurchaseInput): Promise<PurchaseOutcome> {
       state.status = 'failed';
     }
   } else if (result.status === 'success') {
-    await ledger.settlePurchase(opened.holdId, result.providerReference);
+    await ledger.settlePurchase(opened.holdId, result.providerReference, undefined, result.token);
     state.status = 'success';
     token = result.token;
   } else {

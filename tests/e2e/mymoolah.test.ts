@@ -436,6 +436,9 @@ describe('MyMoolah payments', () => {
     const power = await mm.api().post(`${MM}/flash/process`).set(user.auth).send({ productType: 'electricity', productCode: 'ESKOM', accountNumber: '12345678901', amount: 100 });
     expect(power.body.data).toMatchObject({ status: 'success', token: expect.stringMatching(/^\d{20}$/) });
     expect(await mm.balance(user)).toBe(251);
+    // The token outlives the purchase answer: the history keeps it for the buyer.
+    const history = await mm.api().get(`${MM}/wallets/transactions`).set(user.auth);
+    expect(history.body.data.transactions.find((t: { transactionId: string }) => t.transactionId === power.body.data.reference)).toMatchObject({ token: power.body.data.token });
   });
 
   it('when the provider fails or the wallet is short, then nothing is charged', async () => {

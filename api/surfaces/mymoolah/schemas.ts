@@ -143,6 +143,7 @@ export const Transaction = z
     status: z.string(),
     description: z.string(),
     currency: z.literal('ZAR'),
+    token: z.string().optional().openapi({ description: 'What a purchase delivered that the buyer needs (prepaid electricity token, PIN)' }),
     createdAt: z.string(),
   })
   .openapi('MyMoolahTransaction');

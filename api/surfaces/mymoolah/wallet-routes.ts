@@ -83,6 +83,8 @@ export function registerWalletRoutes({ deps, route, authenticated, idempotency }
               status: r.status,
               description: typeof r.details.description === 'string' ? r.details.description : known.description,
               currency: MYMOOLAH.currency,
+              // A prepaid electricity token or PIN stays readable after the purchase answer is gone.
+              ...(typeof r.details.token === 'string' && { token: r.details.token }),
               createdAt: r.createdAt.toISOString(),
             };
           }),
