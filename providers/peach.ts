@@ -1,6 +1,7 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { parseWebhookBody } from './webhooks.js';
+import { parseWebhookBody, webhookHmac } from './webhooks.js';
+import { sameText } from '../core/credentials.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import { toMajorString, toMinor } from '../core/money.js';
 import { getFromProvider, postToProvider, withoutTrailingSlash, type ProviderReply } from './http.js';
@@ -192,11 +193,12 @@ const webhookBodySchema = z.object({
 });
 
 /**
- * `x-peach-signature`: hex HMAC-SHA256, keyed with the webhook secret, of "<timestamp>.<raw body>",
- * where the timestamp (unix seconds) travels in `x-peach-timestamp`; signing it bounds replays.
+ * `x-peach-signature`: hex HMAC-SHA256, keyed with the webhook secret, of "<timestamp>.<raw body>"
+ * (the platform's own payment-webhook scheme), where the timestamp (unix seconds) travels in
+ * `x-peach-timestamp`; signing it bounds replays.
  */
 export function signPeachWebhook(rawBody: string | Buffer, secret: string, timestampSeconds: number): string {
-  return createHmac('sha256', secret).update(`${timestampSeconds}.`).update(rawBody).digest('hex');
+  return webhookHmac(rawBody, secret, timestampSeconds);
 }
 
 export interface PeachWebhookDelivery {
@@ -219,9 +221,7 @@ export function verifyPeachWebhook(delivery: PeachWebhookDelivery): PaymentWebho
   if (Math.abs(now - timestampSeconds) > delivery.toleranceSeconds) {
     throw new DomainError(FailureType.Unauthenticated, 'peach webhook timestamp is outside the accepted window');
   }
-  const expected = Buffer.from(signPeachWebhook(delivery.rawBody, delivery.secret, timestampSeconds));
-  const given = Buffer.from(delivery.signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!sameText(delivery.signature, signPeachWebhook(delivery.rawBody, delivery.secret, timestampSeconds))) {
     throw new DomainError(FailureType.Unauthenticated, 'peach webhook signature does not match');
   }
   const body = readWebhookBody(delivery.rawBody);

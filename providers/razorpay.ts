@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { parseWebhookBody } from './webhooks.js';
+import { sameText } from '../core/credentials.js';
 import { DomainError, FailureType } from '../core/errors.js';
 import { getFromProvider, postToProvider, withoutTrailingSlash, type ProviderReply } from './http.js';
 import {
@@ -197,9 +198,7 @@ const eventNameSchema = z.object({ entity: z.literal('event'), event: z.string()
 /** The event a verified delivery carries; undefined for an authentic event that is not final (acknowledge and ignore it). */
 export function verifyRazorpayWebhook(delivery: RazorpayWebhookDelivery): PaymentWebhookEvent | undefined {
   if (!delivery.signature) throw new DomainError(FailureType.Unauthenticated, `missing ${RAZORPAY_SIGNATURE_HEADER} header`);
-  const expected = Buffer.from(signRazorpayWebhook(delivery.rawBody, delivery.secret));
-  const given = Buffer.from(delivery.signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!sameText(delivery.signature, signRazorpayWebhook(delivery.rawBody, delivery.secret))) {
     throw new DomainError(FailureType.Unauthenticated, 'razorpay webhook signature does not match');
   }
   const { event: name } = parseWebhookBody(delivery.rawBody, eventNameSchema, { provider: 'razorpay', malformed: 'is not an event' });

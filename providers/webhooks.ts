@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameText } from '../core/credentials.js';
 import { z } from 'zod';
 import { DomainError, FailureType } from '../core/errors.js';
 import type { PaymentWebhookEvent } from './types.js';
@@ -39,16 +40,14 @@ export function verifyPaymentWebhook(delivery: PaymentWebhookDelivery): PaymentW
   if (Math.abs(now - timestampSeconds) > tolerance) {
     throw new DomainError(FailureType.Unauthenticated, 'payment webhook timestamp is outside the accepted window');
   }
-  const expected = Buffer.from(webhookHmac(delivery.rawBody, delivery.secret, timestampSeconds));
-  const matches = signatures.some((signature) => {
-    const given = Buffer.from(signature);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  const expected = webhookHmac(delivery.rawBody, delivery.secret, timestampSeconds);
+  const matches = signatures.some((signature) => sameText(signature, expected));
   if (!matches) throw new DomainError(FailureType.Unauthenticated, 'payment webhook signature does not match');
   return readWebhookBody(delivery.rawBody);
 }
 
-function webhookHmac(rawBody: string | Buffer, secret: string, timestampSeconds: number): string {
+/** Hex HMAC-SHA256 of "<timestamp>.<raw body>": the signed timestamp bounds replays. */
+export function webhookHmac(rawBody: string | Buffer, secret: string, timestampSeconds: number): string {
   return createHmac('sha256', secret).update(`${timestampSeconds}.`).update(rawBody).digest('hex');
 }
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { FLASH_CODES } from '../flash.js';
 import type { SandboxFaults } from './faults.js';
 import { createSandboxOrderBook, randomDigits, type BookedOrder, type BookedStatus } from './order-book.js';
-import { sameText } from './credentials.js';
+import { sameText } from '../../core/credentials.js';
 
 export interface FlashSandboxOptions {
   faults: SandboxFaults;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { INDIA_RECHARGE_ERRORS, INDIA_RECHARGE_OPERATORS } from '../indiarecharge.js';
 import type { SandboxFaults } from './faults.js';
 import { createSandboxOrderBook, randomDigits, type BookedOrder, type BookedStatus } from './order-book.js';
-import { sameText } from './credentials.js';
+import { sameText } from '../../core/credentials.js';
 
 export interface IndiaRechargeSandboxOptions {
   faults: SandboxFaults;

@@ -4,7 +4,7 @@ import { hasValidDecimals } from '../../core/money.js';
 import { MOBILEMART_API_KEY_HEADER, MOBILEMART_CODES } from '../mobilemart.js';
 import type { SandboxFaults } from './faults.js';
 import { createSandboxOrderBook, randomDigits, type BookedOrder, type BookedStatus } from './order-book.js';
-import { sameText } from './credentials.js';
+import { sameText } from '../../core/credentials.js';
 
 export interface MobileMartSandboxOptions {
   faults: SandboxFaults;

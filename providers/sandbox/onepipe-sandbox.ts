@@ -6,7 +6,7 @@ import { signOnePipeRequest } from '../onepipe.js';
 import type { CollectionStatus } from '../types.js';
 import { PAYMENT_SIGNATURE_HEADER, signPaymentWebhook } from '../webhooks.js';
 import type { SandboxFaults } from './faults.js';
-import { sameText } from './credentials.js';
+import { sameText } from '../../core/credentials.js';
 
 export interface OnePipeSandboxOptions {
   /** Where completed collections are announced; read at delivery time, once the API listens. */

@@ -7,7 +7,7 @@ import { PEACH_RESULT_CODES, PEACH_SIGNATURE_HEADER, PEACH_TIMESTAMP_HEADER, sig
 import type { CollectionStatus } from '../types.js';
 import type { SandboxFaults } from './faults.js';
 import type { PaymentSandbox, WebhookDeliveryReport } from './onepipe-sandbox.js';
-import { sameText } from './credentials.js';
+import { sameText } from '../../core/credentials.js';
 
 export interface PeachSandboxOptions {
   /** Where payment notifications are sent; read at delivery time, once the API listens. */

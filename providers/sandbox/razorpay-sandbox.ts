@@ -5,7 +5,7 @@ import { DomainError, FailureType } from '../../core/errors.js';
 import { RAZORPAY_EVENT_ID_HEADER, RAZORPAY_SIGNATURE_HEADER, signRazorpayWebhook, type RazorpayLinkStatus } from '../razorpay.js';
 import type { SandboxFaults } from './faults.js';
 import type { PaymentSandbox, WebhookDeliveryReport } from './onepipe-sandbox.js';
-import { sameText } from './credentials.js';
+import { sameText } from '../../core/credentials.js';
 
 export interface RazorpaySandboxOptions {
   /** Where payment-link events are announced; read at delivery time, once the API listens. */

@@ -3,7 +3,7 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SandboxFaults } from './faults.js';
 import type { Outbox } from './outbox.js';
-import { sameText } from './credentials.js';
+import { sameText } from '../../core/credentials.js';
 
 export interface TwilioSandboxOptions {
   faults: SandboxFaults;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { VTPASS_CODES } from '../vtpass.js';
 import type { SandboxFaults } from './faults.js';
 import { createSandboxOrderBook, type BookedOrder, type BookedStatus } from './order-book.js';
-import { sameText } from './credentials.js';
+import { sameText } from '../../core/credentials.js';
 
 export interface VtpassSandboxOptions {
   faults: SandboxFaults;
