@@ -21,6 +21,7 @@ import {
   otpRequestUpdate,
   otpVerifyUpdate,
   type OtpChannel,
+  type OtpInput,
   type OtpOutcome,
   type OtpReceipt,
   type OtpVerifyResult,
@@ -41,18 +42,8 @@ export interface OtpDeps {
   rateLimits: RateLimits;
 }
 
-export interface CodeRequest {
-  tenant: string;
-  /** Normalised by the surface: E.164 phone number or lower-case email. */
-  identifier: string;
-  channel: OtpChannel;
-  purpose: string;
-  /** The app's name as its users know it; the message is signed with it and emails come from it. */
-  appName: string;
-  /** The tenant's own SMS sender, if it has one. */
-  smsFrom?: string;
-  requestId: string;
-}
+/** What a surface asks for: the flow's input without the timings, which come from configuration. */
+export type CodeRequest = Omit<OtpInput, 'codeTtlMs' | 'resendCooldownMs'> & { requestId: string };
 
 export interface CodeVerification {
   tenant: string;
