@@ -39,6 +39,13 @@ export interface EnvelopeReply {
 /** A surface's whole error policy: the HTTP status and body for any failure. */
 export type ErrorEnvelope = (error: ErrorDescription) => EnvelopeReply;
 
+/** An app's code and wording for a failure, for envelopes whose bodies carry a code; the status is HTTP_STATUS's. */
+export interface CodedAnswer {
+  code: string;
+  /** The app's own wording; absent where the description's message is the right one. */
+  message?: string;
+}
+
 /** Neutral wording per type, for messages that cannot be shown; a surface may word its own. */
 export const PUBLIC_MESSAGES: Record<ErrorKind, string> = {
   [FailureType.Validation]: 'Invalid input.',

@@ -1,15 +1,8 @@
 import { FailureType, type AuthFailureReason } from '../../../core/errors.js';
-import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
-
-/** The app's code and wording for a failure; the status is HTTP's meaning of it (HTTP_STATUS). */
-interface Answer {
-  code: string;
-  /** The app's own wording; absent where the description's message is the right one. */
-  message?: string;
-}
+import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type CodedAnswer, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
 
 /** The spec's common codes (VALIDATION_ERROR, UNAUTHORIZED, PERMISSION_DENIED, NOT_FOUND, RATE_LIMIT_EXCEEDED) and a few of the same kind. */
-const ANSWERS: Record<ErrorKind, Answer> = {
+const ANSWERS: Record<ErrorKind, CodedAnswer> = {
   [FailureType.Validation]: { code: 'VALIDATION_ERROR' },
   [FailureType.NotFound]: { code: 'NOT_FOUND', message: 'Resource not found' },
   [FailureType.Unauthenticated]: { code: 'UNAUTHORIZED' },

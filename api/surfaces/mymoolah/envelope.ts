@@ -1,15 +1,8 @@
 import { FailureType, type AuthFailureReason, type ValidationIssue } from '../../../core/errors.js';
-import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type ErrorDescription, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
-
-/** The app's code and wording for a failure; the status is HTTP's meaning of it (HTTP_STATUS). */
-interface Answer {
-  code: string;
-  /** The app's own wording; absent where the description's message is the right one. */
-  message?: string;
-}
+import { HTTP_STATUS, INTERNAL, authReason, transportStatus, worded, type ErrorDescription, type CodedAnswer, type ErrorEnvelope, type ErrorKind } from '../../errors.js';
 
 /** Status and code per failure; the spec's codes where it has one, plain upper-case names otherwise. */
-const ANSWERS: Record<ErrorKind, Answer> = {
+const ANSWERS: Record<ErrorKind, CodedAnswer> = {
   [FailureType.Validation]: { code: 'VALIDATION_ERROR' },
   [FailureType.NotFound]: { code: 'NOT_FOUND', message: 'Resource not found' },
   [FailureType.Unauthenticated]: { code: 'UNAUTHORIZED' },
@@ -31,7 +24,7 @@ const ANSWERS: Record<ErrorKind, Answer> = {
   [INTERNAL]: { code: 'INTERNAL_ERROR', message: 'Internal server error' },
 };
 
-const AUTH_ANSWERS: Record<AuthFailureReason, Answer> = {
+const AUTH_ANSWERS: Record<AuthFailureReason, CodedAnswer> = {
   missing: { code: 'UNAUTHORIZED', message: 'Access token required' },
   invalid: { code: 'UNAUTHORIZED', message: 'Invalid or expired token' },
   'invalid-refresh': { code: 'UNAUTHORIZED', message: 'Invalid or expired token' },
@@ -54,7 +47,7 @@ function validationMessage(error: ErrorDescription): string {
 
 /** `{"success": false, "error": "...", "code": "..."}` with the spec's codes. */
 export const mymoolahEnvelope: ErrorEnvelope = (error) => {
-  let answer: Answer;
+  let answer: CodedAnswer;
   const ownCode = typeof error.details?.code === 'string' ? error.details.code : undefined;
   if (ownCode) answer = { code: ownCode };
   else if (error.type === FailureType.Unauthenticated) answer = AUTH_ANSWERS[authReason(error)];
