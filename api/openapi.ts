@@ -19,6 +19,8 @@ export interface RouteDoc {
   query?: z.ZodObject;
   params?: z.ZodObject;
   idempotent?: boolean;
+  /** The admin permission the route checks, published as `x-permission` so clients and tests can read it. */
+  permission?: { resource: string; action: string };
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }
 
@@ -36,6 +38,7 @@ export function createOpenApiRegistry() {
         summary: route.summary,
         description: route.description,
         security: route.secured ? [{ [bearer.name]: [] }] : undefined,
+        ...(route.permission && { 'x-permission': route.permission }),
         request: {
           body: route.body ? { content: { [route.bodyType ?? 'application/json']: { schema: route.body } } } : undefined,
           query: route.query,

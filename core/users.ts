@@ -57,7 +57,7 @@ export async function registerUser(
 
 export async function verifyPassword(em: EntityManager, tenant: string, email: string, password: string): Promise<UserRecord | null> {
   const [row] = await em.fork().execute<{ id: string; email: string; phone: string | null; role: 'user' | 'admin'; password_hash: string | null }[]>(
-    'select id, email, phone, role, password_hash from users where tenant = ? and email = ?',
+    'select id, email, phone, role, password_hash from users where tenant = ? and email = ? and deleted_at is null',
     [tenant, email.toLowerCase()],
   );
   if (!row?.password_hash) {

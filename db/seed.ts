@@ -15,7 +15,7 @@ export async function seedDevelopment(em: EntityManager, opts: SeedOptions): Pro
     for (const t of tenants) {
       await tx.execute(
         `insert into users (tenant, email, password_hash, role) values (?, ?, ?, 'admin')
-         on conflict (tenant, email) do nothing`,
+         on conflict (tenant, email) where deleted_at is null do nothing`,
         [t.slug, `admin@${t.slug}.local`, hash],
       );
       for (const code of Object.values(SYSTEM_ACCOUNTS)) {

@@ -8,6 +8,8 @@ import { createMyMoolahRouter } from './mymoolah/router.js';
 import { MYMOOLAH } from './mymoolah/tenant.js';
 import { createChargeGharRouter } from './chargeghar/router.js';
 import { CHARGEGHAR } from './chargeghar/tenant.js';
+import { createGenChargeRouter } from './gencharge/router.js';
+import { GENCHARGE } from './gencharge/tenant.js';
 import type { SurfaceDeps } from './types.js';
 
 export interface Surface {
@@ -22,6 +24,7 @@ export const SURFACES: Record<string, Surface> = {
   xclera: { tenant: XCLERA, createRouter: createXcleraRouter },
   mymoolah: { tenant: MYMOOLAH, createRouter: createMyMoolahRouter },
   chargeghar: { tenant: CHARGEGHAR, createRouter: createChargeGharRouter },
+  gencharge: { tenant: GENCHARGE, createRouter: createGenChargeRouter },
 };
 
 /**

@@ -11,6 +11,7 @@ export * from './xclera.js';
 export * from './mymoolah.js';
 export * from './otp.js';
 export * from './chargeghar.js';
+export * from './gencharge.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -25,6 +26,20 @@ import { XcleraLevel, XcleraLoginNonce, XcleraProfile, XcleraWallet } from './xc
 import { MyMoolahEasyPaySettlement, MyMoolahLedgerAccount, MyMoolahProfile, MyMoolahVoucher, MyMoolahVoucherRedemption } from './mymoolah.js';
 import { OtpVerification } from './otp.js';
 import { ChargeGharProfile, ChargeGharDevice, ChargeGharKycSubmission } from './chargeghar.js';
+import {
+  GenChargeAdmin,
+  GenChargeAdminInvite,
+  GenChargeOffer,
+  GenChargeOfferType,
+  GenChargePendingSignup,
+  GenChargePermission,
+  GenChargePlan,
+  GenChargePlanGroup,
+  GenChargePreferences,
+  GenChargeProfile,
+  GenChargeRole,
+  GenChargeRolePermission,
+} from './gencharge.js';
 
 export const ENTITIES = [
   Currency,
@@ -45,4 +60,6 @@ export const ENTITIES = [
   XcleraWallet, XcleraLoginNonce, XcleraProfile, XcleraLevel,
   MyMoolahProfile, MyMoolahVoucher, MyMoolahVoucherRedemption, MyMoolahEasyPaySettlement, MyMoolahLedgerAccount,
   OtpVerification, ChargeGharProfile, ChargeGharDevice, ChargeGharKycSubmission,
+  GenChargeProfile, GenChargePreferences, GenChargePendingSignup, GenChargePermission, GenChargeRole, GenChargeRolePermission,
+  GenChargeAdmin, GenChargeAdminInvite, GenChargePlanGroup, GenChargePlan, GenChargeOfferType, GenChargeOffer,
 ];

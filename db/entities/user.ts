@@ -4,12 +4,21 @@ import { Tenant } from './tenant.js';
 export const USER_ROLES = ['user', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
-/** A user belongs to exactly one tenant: the same email in two apps is two users. */
+/**
+ * A user belongs to exactly one tenant: the same email in two apps is two users. Only live users
+ * hold their email: an archived account (GenCharge) keeps it for the record, and the address can
+ * sign up again.
+ */
 export const User = defineEntity({
   name: 'User',
   tableName: 'users',
-  uniques: [{ properties: ['tenant', 'email'] }],
-  indexes: [{ properties: ['tenant', 'phone'] }],
+  indexes: [
+    { properties: ['tenant', 'phone'] },
+    {
+      name: 'users_tenant_email_unique',
+      expression: 'create unique index "users_tenant_email_unique" on "users" ("tenant", "email") where deleted_at is null',
+    },
+  ],
   // Xclera users have neither: their wallet address (xclera_wallets) identifies them.
   checks: [{ name: 'users_contact_check', expression: "email is not null or phone is not null or tenant = 'xclera'" }],
   properties: {

@@ -6,6 +6,7 @@ import { Migration20261125025000_transaction_kinds } from './Migration2026112502
 import { Migration20261125030000_mymoolah } from './Migration20261125030000_mymoolah.js';
 import { Migration20261125040000_chargeghar } from './Migration20261125040000_chargeghar.js';
 import { Migration20261125050000_xclera } from './Migration20261125050000_xclera.js';
+import { Migration20261125060000_gencharge } from './Migration20261125060000_gencharge.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261125030000_mymoolah', class: Migration20261125030000_mymoolah },
   { name: 'Migration20261125040000_chargeghar', class: Migration20261125040000_chargeghar },
   { name: 'Migration20261125050000_xclera', class: Migration20261125050000_xclera },
+  { name: 'Migration20261125060000_gencharge', class: Migration20261125060000_gencharge },
 ];

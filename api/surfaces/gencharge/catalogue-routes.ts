@@ -1,0 +1,3 @@
+import type { GenChargeRoutes } from './router.js';
+
+export function registerCatalogueRoutes(_routes: GenChargeRoutes): void {}

@@ -1,0 +1,68 @@
+import type express from 'express';
+import type { RequestHandler } from 'express';
+import type { RouteDoc } from '../../openapi.js';
+import { createOtpService, type OtpService } from '../../otp.js';
+import { createSurfaceRouter } from '../surface-router.js';
+import type { SurfaceDeps, SurfaceRoutes } from '../types.js';
+import { requireAdmin, requireMobileUser, requirePermission } from './access.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { registerCatalogueRoutes } from './catalogue-routes.js';
+import { genchargeEnvelope } from './envelope.js';
+import { registerRoleRoutes } from './role-routes.js';
+import { actionFor, GENCHARGE, type Resource } from './tenant.js';
+import { registerUserRoutes } from './user-routes.js';
+
+type AdminRouteDoc = Omit<RouteDoc, 'tag' | 'secured' | 'permission'>;
+
+/** What GenCharge's route modules are built from. */
+export interface GenChargeRoutes {
+  deps: SurfaceDeps;
+  route: SurfaceRoutes['route'];
+  authLimit: RequestHandler;
+  otp: OtpService;
+  /** A valid access token whose session is live: logout, blocking and archiving end it at once. */
+  signedIn: RequestHandler[];
+  /** Signed in as a mobile user. */
+  userOnly: RequestHandler[];
+  /** Signed in as an admin, whatever the role (an admin's own profile). */
+  adminOnly: RequestHandler[];
+  /**
+   * An admin route: the caller's role must grant the resource the verb of the method (read for
+   * GET, write for POST, edit for PUT/PATCH, delete for DELETE). The permission is published in
+   * the route's OpenAPI operation as `x-permission`, from this one declaration.
+   */
+  adminRoute(resource: Resource, doc: AdminRouteDoc, ...handlers: RequestHandler[]): void;
+}
+
+/** GenCharge (mobile recharge, India), mounted at /gencharge with the spec's paths; FastAPI-style errors. */
+export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge'): express.Router {
+  const options = { tenant: GENCHARGE, tag: 'GenCharge', mountPath, envelope: genchargeEnvelope };
+  return createSurfaceRouter(deps, options, ({ route, authLimit }) => {
+    const signedIn = [deps.auth.authenticated, deps.auth.liveSession];
+    const routes: GenChargeRoutes = {
+      deps,
+      route,
+      authLimit,
+      otp: createOtpService(deps),
+      signedIn,
+      userOnly: [...signedIn, requireMobileUser],
+      adminOnly: [...signedIn, requireAdmin],
+      adminRoute(resource, doc, ...handlers) {
+        const action = actionFor(doc.method);
+        const needs = `Needs the ${resource} permission to ${action}.`;
+        route(
+          { ...doc, secured: true, permission: { resource, action }, description: doc.description ? `${doc.description}\n\n${needs}` : needs },
+          ...signedIn,
+          requirePermission(deps.em, resource, action),
+          ...handlers,
+        );
+      },
+    };
+    registerAuthRoutes(routes);
+    registerUserRoutes(routes);
+    registerAdminRoutes(routes);
+    registerRoleRoutes(routes);
+    registerCatalogueRoutes(routes);
+  });
+}

@@ -1,0 +1,98 @@
+import { randomInt } from 'node:crypto';
+import request from 'supertest';
+import { uniqueId } from './db.js';
+import { eventually } from './maxtera.js';
+import type { TestPlatform } from './platform.js';
+import { TEST_ENV } from './test-env.js';
+
+export const GC = '/gencharge';
+
+export interface GenChargeSession {
+  id: number;
+  access: string;
+  refresh: string;
+  auth: { Authorization: string };
+}
+
+export interface GenChargeUser extends GenChargeSession {
+  phone: string;
+  email: string;
+  referralCode: string;
+  /** The client address this user's requests come from, so code-request limits never cross tests. */
+  client: string;
+}
+
+/** A random Indian mobile number (10 digits, first 6-9). */
+export const newIndianMobile = () => `${randomInt(6, 10)}${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`;
+export const newEmail = () => `${uniqueId('gc')}@example.com`;
+export const newClient = () => `100.${randomInt(64, 128)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+
+const bearer = (access: string) => ({ Authorization: `Bearer ${access}` });
+
+export function gencharge(platform: TestPlatform) {
+  const api = () => request(platform.url);
+
+  /** The newest 6-digit code sent to `to` (E.164 for SMS), once it is there and is not one of `notOneOf`. */
+  async function latestCode(to: string, notOneOf: string[] = []): Promise<string> {
+    const res = await eventually(
+      () => api().get('/sandbox/outbox').query({ to }),
+      (r) => {
+        const code = /\b(\d{6})\b/.exec(r.body.messages?.[0]?.body ?? '')?.[1];
+        return code !== undefined && !notOneOf.includes(code);
+      },
+    );
+    return /\b(\d{6})\b/.exec(res.body.messages[0].body)![1]!;
+  }
+
+  async function codesSentTo(to: string): Promise<string[]> {
+    const res = await api().get('/sandbox/outbox').query({ to });
+    return (res.body.messages ?? []).map((m: { body: string }) => /\b(\d{6})\b/.exec(m.body)?.[1]).filter(Boolean);
+  }
+
+  /** Email and password sign-in (admins). */
+  async function adminLogin(email: string, password: string): Promise<GenChargeSession> {
+    const res = await api().post(`${GC}/auth/login`).send({ email, password });
+    if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${res.text}`);
+    const { sub } = JSON.parse(Buffer.from(res.body.access_token.split('.')[1], 'base64url').toString()) as { sub: string };
+    return { id: Number(sub), access: res.body.access_token, refresh: res.body.refresh_token, auth: bearer(res.body.access_token) };
+  }
+
+  let superAdminSession: Promise<GenChargeSession> | undefined;
+  /** The seeded super-admin, signed in once per test file. */
+  const superAdmin = () => (superAdminSession ??= adminLogin('admin@gencharge.local', TEST_ENV.SEED_ADMIN_PASSWORD));
+
+  /** Sign-up by SMS code, then registration: a new user with a zero INR wallet, signed in. */
+  async function signUp(opts: { userType?: 'prepaid' | 'postpaid'; name?: string; email?: string; refereeCode?: string; phone?: string } = {}): Promise<GenChargeUser> {
+    const phone = opts.phone ?? newIndianMobile();
+    const email = opts.email ?? newEmail();
+    const client = newClient();
+    const before = await codesSentTo(`+91${phone}`);
+    const started = await api().post(`${GC}/auth/signup`).set('X-Forwarded-For', client).send({ phone_number: phone, user_type: opts.userType ?? 'prepaid' });
+    if (started.status !== 200) throw new Error(`signup failed: ${started.status} ${started.text}`);
+    const otp = await latestCode(`+91${phone}`, before);
+    const verified = await api().post(`${GC}/auth/verify-otp-signup`).set('X-Forwarded-For', client).send({ phone_number: phone, otp });
+    if (verified.status !== 200) throw new Error(`verify-otp-signup failed: ${verified.status} ${verified.text}`);
+    const registered = await api()
+      .post(`${GC}/auth/register`)
+      .set('X-Forwarded-For', client)
+      .set(bearer(verified.body.access_token))
+      .send({ name: opts.name ?? 'Akhil', email, ...(opts.refereeCode && { referee_code: opts.refereeCode }) });
+    if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
+    const b = registered.body;
+    return { id: b.user_id, phone, email, referralCode: b.referral_code, client, access: b.access_token, refresh: b.refresh_token, auth: bearer(b.access_token) };
+  }
+
+  /** Login code by SMS, verified through the OAuth2 password form. */
+  async function logIn(phone: string, client = newClient()): Promise<GenChargeSession> {
+    const before = await codesSentTo(`+91${phone}`);
+    const sent = await api().post(`${GC}/auth/login`).set('X-Forwarded-For', client).send({ phone_number: phone });
+    if (sent.status !== 200) throw new Error(`login code request failed: ${sent.status} ${sent.text}`);
+    const otp = await latestCode(`+91${phone}`, before);
+    const res = await api().post(`${GC}/auth/verify-otp-login`).set('X-Forwarded-For', client).type('form').send({ grant_type: 'password', username: phone, password: otp });
+    if (res.status !== 200) throw new Error(`verify-otp-login failed: ${res.status} ${res.text}`);
+    const { sub } = JSON.parse(Buffer.from(res.body.access_token.split('.')[1], 'base64url').toString()) as { sub: string };
+    return { id: Number(sub), access: res.body.access_token, refresh: res.body.refresh_token, auth: bearer(res.body.access_token) };
+  }
+
+  return { api, latestCode, codesSentTo, adminLogin, superAdmin, signUp, logIn };
+}
