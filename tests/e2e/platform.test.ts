@@ -23,7 +23,8 @@ function documentedRows(surface: string): Array<{ method: string; path: string; 
     .slice(1)
     .map((line) => line.split('\t'))
     .filter(([s]) => s === surface)
-    .map(([, method, path, auth]) => ({ method: method!.toLowerCase(), path: path!, auth: auth!.trim() }));
+    .map(([, method, path, auth]) => ({ method: method!.toLowerCase(), path: path!, auth: auth!.trim() }))
+    .filter(({ path }) => SURFACES[surface]!.servedSections?.some((section) => path === section || path.startsWith(`${section}/`)) ?? true);
 }
 
 describe('the platform around the surfaces', () => {
