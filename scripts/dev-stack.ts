@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const apiUrl = config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`;
   await waitForReady(`${apiUrl}/health/ready`);
   say('ready');
-  say(`  API:          ${apiUrl}  (Maxtera at ${apiUrl}/maxtera/api/v1/)`);
+  say(`  API:          ${apiUrl}  (apps at /maxtera, /mymoolah, /chargeghar, /xclera, /gencharge)`);
   say(`  API docs:     ${apiUrl}/docs  (OpenAPI at ${apiUrl}/openapi.json)`);
   say(`  Temporal UI:  ${temporal?.uiUrl ?? `(external Temporal at ${env.TEMPORAL_ADDRESS})`}`);
   say(`  Chain (RPC):  ${chain.rpcUrl}  (${chain.startedAnvil ? 'anvil, chain id 31337' : 'RPC_URL'}; Xclera at ${apiUrl}/xclera/api/)`);
