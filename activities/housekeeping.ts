@@ -87,11 +87,17 @@ export function createHousekeepingActivities({ orm, temporal, clock = () => new 
       // An expired proof is worthless whether it was used or not; the flows that made them have ended.
       const codes = await em.execute<{ id: string }[]>(`delete from otp_verifications where expires_at < ? returning id`, [now]);
       const nonces = await em.execute<{ nonce: string }[]>(`delete from xclera_login_nonces where expires_at < ? returning nonce`, [now]);
+      const invites = await em.execute<{ user_id: string }[]>(`delete from gencharge_admin_invites where expires_at < ? returning user_id`, [now]);
+      // A sign-up whose code went unverified for a day was abandoned; signing up again starts a new one.
+      const signups = await em.execute<{ phone: string }[]>(
+        `delete from gencharge_pending_signups where requested_at < ?::timestamptz - interval '1 day' returning phone`,
+        [now],
+      );
       return {
         idempotencyRecordsPurged: idempotency.length,
         refreshTokensPurged: tokens.length,
         webhookEventsPurged: webhooks.length,
-        signInProofsPurged: codes.length + nonces.length,
+        signInProofsPurged: codes.length + nonces.length + invites.length + signups.length,
       };
     },
   });

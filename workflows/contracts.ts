@@ -165,7 +165,7 @@ export interface HousekeepingResult {
   idempotencyRecordsPurged: number;
   refreshTokensPurged: number;
   webhookEventsPurged: number;
-  /** Expired one-time-code verifications and wallet sign-in nonces. */
+  /** Expired one-time-code verifications, wallet sign-in nonces and admin invitations; abandoned sign-ups. */
   signInProofsPurged: number;
 }
 

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Orm } from '../../db/orm.js';
@@ -89,7 +90,7 @@ it('when housekeeping purges, then expired replay records and dead refresh token
   expect(left.map((r) => r.key)).toEqual([live]);
 });
 
-it('when housekeeping purges, then expired sign-in proofs go and live ones stay', async () => {
+it('when housekeeping purges, then expired sign-in proofs and abandoned sign-ups go and live ones stay', async () => {
   const em = orm.em.fork();
   const [expired, live] = [uniqueId('n').slice(0, 32), uniqueId('n').slice(0, 32)];
   await em.execute(
@@ -105,10 +106,18 @@ it('when housekeeping purges, then expired sign-in proofs go and live ones stay'
             ('chargeghar', 'a@example.com', 'email', 'login', ?, ?, now() + interval '5 minutes')`,
     [uniqueId('h').slice(0, 64), workflows[0], uniqueId('h').slice(0, 64), workflows[1]],
   );
+  const [staleSignup, freshSignup] = [`+91${randomInt(6e9, 1e10)}`, `+91${randomInt(6e9, 1e10)}`];
+  await em.execute(
+    `insert into gencharge_pending_signups (phone, user_type, requested_at) values (?, 'prepaid', now() - interval '25 hours'), (?, 'prepaid', now())
+     on conflict (phone) do update set requested_at = excluded.requested_at`,
+    [staleSignup, freshSignup],
+  );
   const purged = (await new MockActivityEnvironment().run(createLedgerActivities({ orm }).purgeExpiredRecords)) as {
     signInProofsPurged: number;
   };
-  expect(purged.signInProofsPurged).toBeGreaterThanOrEqual(2);
+  expect(purged.signInProofsPurged).toBeGreaterThanOrEqual(3);
+  const signups = await em.execute<{ phone: string }[]>('select phone from gencharge_pending_signups where phone in (?, ?)', [staleSignup, freshSignup]);
+  expect(signups.map((r) => r.phone)).toEqual([freshSignup]);
   const nonces = await em.execute<{ nonce: string }[]>('select nonce from xclera_login_nonces where nonce in (?, ?)', [expired, live]);
   expect(nonces.map((r) => r.nonce)).toEqual([live]);
   const codes = await em.execute<{ workflow_id: string }[]>('select workflow_id from otp_verifications where workflow_id in (?, ?)', workflows);
