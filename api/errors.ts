@@ -122,7 +122,8 @@ export function validationIssues(
 ): ValidationIssue[] {
   return issues.map((issue) => {
     const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
-    const absent = issue.code === 'invalid_type' && 'input' in opts && valueAt(opts.input, path) === undefined;
+    // An absent enum or literal fails as `invalid_value`, an absent string as `invalid_type`: both are "missing".
+    const absent = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && 'input' in opts && valueAt(opts.input, path) === undefined;
     const origin = issue.code === 'invalid_type' ? issue.expected
       : issue.code === 'too_small' || issue.code === 'too_big' ? issue.origin
       : issue.code === 'invalid_format' ? issue.format

@@ -145,10 +145,18 @@ describe('the GenCharge envelope (FastAPI)', () => {
       body: {
         detail: [
           { loc: ['body', 'amount'], msg: expect.any(String), type: 'greater_than_equal' },
-          { loc: ['body', 'phone_number'], msg: expect.any(String), type: 'missing' },
+          { loc: ['body', 'phone_number'], msg: 'Field required', type: 'missing' },
         ],
       },
     });
+  });
+
+  it('when an enum field is absent, then it is "missing" like any other absent field, and a wrong value is "enum"', () => {
+    const UserType = z.object({ user_type: z.enum(['prepaid', 'postpaid']) });
+    const absent = validationError(UserType.safeParse({}).error!.issues, { input: {} });
+    expect(render(genchargeEnvelope, absent).body).toEqual({ detail: [{ loc: ['body', 'user_type'], msg: 'Field required', type: 'missing' }] });
+    const wrong = validationError(UserType.safeParse({ user_type: 'gold' }).error!.issues, { input: { user_type: 'gold' } });
+    expect(render(genchargeEnvelope, wrong).body).toEqual({ detail: [{ loc: ['body', 'user_type'], msg: expect.any(String), type: 'enum' }] });
   });
 
   it('when a query parameter is invalid, then its loc starts with "query"', () => {

@@ -16,7 +16,8 @@ import { ProviderOutcomeUnknownError, ProviderRejectedError, type EmailProvider,
 const ACCOUNT_SID = `AC${'1'.repeat(32)}`;
 const AUTH_TOKEN = 'test-twilio-auth-token';
 const FROM_NUMBER = '+15005550006';
-const TIMEOUT_MS = 300;
+// Long enough that a loaded 2-core CI machine answers in time; only the timeout-fault cases wait it out.
+const TIMEOUT_MS = 1_000;
 
 const faults = new SandboxFaults();
 const outbox = new Outbox();

@@ -21,7 +21,8 @@ import {
 const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 const CLIENT_SECRET = 'test-client-secret';
 const API_KEY = 'test-api-key';
-const TIMEOUT_MS = 300;
+// Long enough that a loaded 2-core CI machine answers in time; only the timeout-fault cases wait it out.
+const TIMEOUT_MS = 1_000;
 
 const faults = new SandboxFaults();
 let baseUrl = '';

@@ -42,7 +42,12 @@ function pydanticType(issue: ValidationIssue): string {
   }
 }
 
-const detailItem = (issue: ValidationIssue) => ({ loc: [issue.location ?? 'body', ...issue.path], msg: issue.message, type: pydanticType(issue) });
+const detailItem = (issue: ValidationIssue) => ({
+  loc: [issue.location ?? 'body', ...issue.path],
+  // pydantic's own words for an absent field, which FastAPI clients show as they are.
+  msg: issue.code === 'missing' ? 'Field required' : issue.message,
+  type: pydanticType(issue),
+});
 
 /** FastAPI style: `{"detail": "..."}`; request validation is 422 `{"detail": [{"loc", "msg", "type"}]}`. */
 export const genchargeEnvelope: ErrorEnvelope = (error) => {
