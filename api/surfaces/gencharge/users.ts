@@ -150,8 +150,6 @@ export async function registerUser(
   try {
     const userId = await em.fork().transactional(async (tx) => {
       const identity = await spendVerification(tx);
-      const pending = await tx.findOne(GenChargePendingSignup, { phone: identity.identifier });
-      if (!pending) throw publicError(FailureType.Validation, 'No sign-up is in progress for this phone number. Start again at /auth/signup.');
       if (input.refereeCode && !(await tx.count(GenChargeProfile, { referralCode: input.refereeCode, user: { deletedAt: null } }))) {
         const message = 'Value error, referee_code is not a valid referral code';
         throw publicError(FailureType.Validation, message, { fields: { referee_code: [message] } });
@@ -160,6 +158,8 @@ export async function registerUser(
       const outcome = await createVerifiedUser(tx, { tenant: GENCHARGE.slug, currency: GENCHARGE.currency }, identity);
       if ('existing' in outcome) throw publicError(FailureType.Conflict, PHONE_TAKEN);
       const id = outcome.created.id;
+      const pending = await tx.findOne(GenChargePendingSignup, { phone: identity.identifier });
+      if (!pending) throw publicError(FailureType.Validation, 'No sign-up is in progress for this phone number. Start again at /auth/signup.');
       await tx.nativeUpdate(User, { id }, { email: input.email });
       tx.create(GenChargeProfile, {
         user: id,
