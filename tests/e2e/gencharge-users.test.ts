@@ -125,8 +125,10 @@ describe('GenCharge sign-up and registration', () => {
     const before = await gc.codesSentTo(`+91${user.phone}`);
     const res = await gc.api().post(`${GC}/auth/signup`).set('X-Forwarded-For', newClient()).send({ phone_number: user.phone, user_type: 'prepaid' });
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ detail: expect.any(String) });
+    expect(res.body).toEqual({ detail: 'An account with this phone number already exists. Log in instead.' });
     expect(await gc.codesSentTo(`+91${user.phone}`)).toEqual(before);
+    const pending = await platform.orm.em.fork().execute(`select 1 from gencharge_pending_signups where phone = ?`, [`+91${user.phone}`]);
+    expect(pending).toEqual([]);
   });
 
   it('when the email is taken, then registration is a 409, nothing is written and the token is still good', async () => {
@@ -235,6 +237,9 @@ describe('GenCharge my account', () => {
     expect(off.status).toBe(200);
     expect(off.body).toEqual({ user_id: user.id, status: 'inactive', phone_number: user.phone, user_type: 'prepaid', created_at: expect.any(String) });
     const session = await gc.logIn(user.phone);
+    // Unblocking is about blocks: it leaves the user's own choice alone.
+    const admin = await gc.superAdmin();
+    expect((await gc.api().post(`${GC}/user/admin/unblock/${user.id}`).set(admin.auth)).body.status).toBe('inactive');
     const on = await gc.api().post(`${GC}/user/me/reactivate`).set(session.auth);
     expect(on.status).toBe(200);
     expect(on.body.status).toBe('active');

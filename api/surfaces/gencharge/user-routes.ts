@@ -141,7 +141,7 @@ export function registerUserRoutes({ deps, route, adminRoute, userOnly }: GenCha
         summary: blocked ? 'Block a user (admin)' : 'Unblock a user (admin)',
         description: blocked
           ? 'The user is signed out everywhere at once and gets no login code until unblocked. Blocking a blocked user changes nothing.'
-          : 'The account becomes active again; the user can request a login code.',
+          : 'A blocked account becomes active again and the user can request a login code; an account the user deactivated stays inactive.',
         params: UserIdParams,
         responses: { 200: { description: 'The new status', schema: UserStatusView }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden, 404: ERRORS.notFound, 422: ERRORS.invalid },
       },

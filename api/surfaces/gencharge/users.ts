@@ -249,11 +249,15 @@ export async function listUsers(em: EntityManager, filters: UserFilters, page: L
   return { items: await views(fork, profiles as Profile[]), total };
 }
 
-/** Blocking ends every login of the user at once; unblocking makes the account active. */
+/**
+ * Blocking ends every login of the user at once; unblocking makes a blocked account active (an
+ * account the user deactivated themselves stays inactive).
+ */
 export async function setBlocked(em: EntityManager, userId: number, blocked: boolean): Promise<UserRecordView> {
   await em.fork().transactional(async (tx) => {
     const profile = await liveProfile(tx, userId);
-    profile.status = blocked ? 'blocked' : 'active';
+    if (blocked) profile.status = 'blocked';
+    else if (profile.status === 'blocked') profile.status = 'active';
     profile.updatedAt = new Date();
     await tx.flush();
     if (blocked) await revokeAllSessions(tx, GENCHARGE.slug, userId);
