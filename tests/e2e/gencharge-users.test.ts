@@ -89,7 +89,7 @@ describe('GenCharge sign-up and registration', () => {
     expect(res.body.referee_code).toBe(referrer.referralCode);
   });
 
-  it('when the referee code is no referral code, then it is a 422 on referee_code, nothing is written and the token still registers', async () => {
+  it("when the referee code is no live user's referral code, then it is a 422 on referee_code, nothing is written and the token still registers", async () => {
     const { token, phone } = await verifiedPhone();
     const email = newEmail();
     const refused = await gc.api().post(`${GC}/auth/register`).set(bearer(token)).send({ name: 'Ben', email, referee_code: 'NOSUCH99' });
@@ -97,6 +97,11 @@ describe('GenCharge sign-up and registration', () => {
     expect(refused.body).toEqual({ detail: [{ loc: ['body', 'referee_code'], msg: expect.any(String), type: 'value_error' }] });
     expect(await usersWithEmail(email)).toBe(0);
     expect(await usersWithPhone(phone)).toEqual([]);
+
+    const archived = await gc.signUp();
+    expect((await gc.api().delete(`${GC}/user/me`).set(archived.auth)).status).toBe(200);
+    const gone = await gc.api().post(`${GC}/auth/register`).set(bearer(token)).send({ name: 'Ben', email, referee_code: archived.referralCode });
+    expect(gone.status).toBe(422);
 
     const retried = await gc.api().post(`${GC}/auth/register`).set(bearer(token)).send({ name: 'Ben', email });
     expect(retried.status).toBe(201);
