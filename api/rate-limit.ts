@@ -20,7 +20,8 @@ export interface RateLimits {
   auth(tenant: string): RequestHandler;
   /**
    * A limit of its own (one-time codes per phone number, say): `name` scopes the counts, `key`
-   * says whom a request counts against. Built once per name, like `auth`.
+   * says whom a request counts against. The counter is built once per name, like `auth`, so every
+   * route limited under one name counts against one budget; each route keeps its own `key`.
    */
   keyed(name: string, settings: KeyedLimit, key: (req: Request, res: Response) => string): RequestHandler;
   close(): Promise<void>;
@@ -50,26 +51,35 @@ export async function createRateLimits(settings: RateLimitSettings): Promise<Rat
   await applyStoreMigrations(connection);
 
   const limits = new Map<string, { handler: RequestHandler; store: PostgresStore }>();
+  /** The key function of the route a request is passing through, for counters shared by routes. */
+  const keyOfRequest = new WeakMap<Request, (req: Request, res: Response) => string>();
+  const keyedCounters = new Map<string, RequestHandler>();
   return {
     keyed(name, settings, key) {
       // Replicas with the same limit and window share one count; a changed one starts its own.
       const prefix = `${name}:${settings.limit}:${settings.windowMs}`;
-      let limit = limits.get(prefix);
-      if (!limit) {
+      let counter = keyedCounters.get(prefix);
+      if (!counter) {
         const store = new PostgresStore({ ...connection, max: POOL_MAX }, prefix);
-        const handler = rateLimit({
+        counter = rateLimit({
           windowMs: settings.windowMs,
           limit: settings.limit,
           standardHeaders: 'draft-8',
           legacyHeaders: false,
           store,
-          keyGenerator: (req, res) => key(req, res),
+          keyGenerator: (req, res) => keyOfRequest.get(req)!(req, res),
           handler: (_req, _res, next) => next(publicError(FailureType.RateLimited, settings.message)),
         });
-        limit = { handler, store };
-        limits.set(prefix, limit);
+        keyedCounters.set(prefix, counter);
+        limits.set(`keyed:${prefix}`, { handler: counter, store });
       }
-      return limit.handler;
+      const shared = counter;
+      // One counter (and pool) per name, but each caller's own key: two routes limited under one
+      // name must not count against whichever route asked first.
+      return (req, res, next) => {
+        keyOfRequest.set(req, key);
+        return shared(req, res, next);
+      };
     },
     auth(tenant) {
       let limit = limits.get(tenant);
@@ -93,6 +103,7 @@ export async function createRateLimits(settings: RateLimitSettings): Promise<Rat
     async close() {
       await Promise.all([...limits.values()].map(({ store }) => (store.pool as pg.Pool).end()));
       limits.clear();
+      keyedCounters.clear();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { GC, gencharge } from '../support/gencharge.js';
+import { GC, gencharge, newClient, newIndianMobile } from '../support/gencharge.js';
 import { TEST_ENV } from '../support/test-env.js';
 
 let platform: TestPlatform;
@@ -52,5 +52,32 @@ describe('GenCharge password sign-in (admins)', () => {
     const res = await gc.api().post(`${GC}/auth/login`).send({ email: 'admin@gencharge.local' });
     expect(res.status).toBe(422);
     expect(res.body.detail).toEqual([{ loc: ['body', 'password'], msg: expect.any(String), type: 'missing' }]);
+  });
+});
+
+describe('GenCharge phone login', () => {
+  it('when one client asks for a login code and then a sign-up code, then each route counts the phone it was given', async () => {
+    const client = newClient();
+    const phone = newIndianMobile();
+    const login = await gc.api().post(`${GC}/auth/login`).set('X-Forwarded-For', client).send({ phone_number: phone });
+    expect(login.status).toBe(200);
+    // An unregistered number gets the same answer as a registered one, and no code.
+    expect(await gc.codesSentTo(`+91${phone}`)).toEqual([]);
+    const signup = await gc.api().post(`${GC}/auth/signup`).set('X-Forwarded-For', client).send({ phone_number: phone, user_type: 'prepaid' });
+    expect(signup.status).toBe(200);
+    expect(await gc.latestCode(`+91${phone}`)).toMatch(/^\d{6}$/);
+    const again = await gc.api().post(`${GC}/auth/login`).set('X-Forwarded-For', client).send({ phone_number: newIndianMobile() });
+    expect(again.status).toBe(200);
+  });
+
+  it('when a registered user logs in by SMS code, then the tokens work and logging out ends them', async () => {
+    const user = await gc.signUp();
+    const session = await gc.logIn(user.phone);
+    expect(session.id).toBe(user.id);
+    expect((await gc.api().get(`${GC}/user/me`).set(session.auth)).status).toBe(200);
+    expect((await gc.api().post(`${GC}/auth/logout`).set(session.auth)).status).toBe(200);
+    expect((await gc.api().get(`${GC}/user/me`).set(session.auth)).status).toBe(401);
+    // The sign-up session is another login and stays.
+    expect((await gc.api().get(`${GC}/user/me`).set(user.auth)).status).toBe(200);
   });
 });

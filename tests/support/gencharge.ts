@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
+import { walletAccountCode } from '../../core/accounts.js';
+import { ensureAccount, postJournalEntry } from '../../core/ledger.js';
 import { uniqueId } from './db.js';
 import { eventually } from './maxtera.js';
 import type { TestPlatform } from './platform.js';
@@ -94,5 +96,22 @@ export function gencharge(platform: TestPlatform) {
     return { id: Number(sub), access: res.body.access_token, refresh: res.body.refresh_token, auth: bearer(res.body.access_token) };
   }
 
-  return { api, latestCode, codesSentTo, adminLogin, superAdmin, signUp, logIn };
+  /** Credits paise to a user's INR wallet straight in the ledger, as a top-up would. */
+  async function credit(user: { id: number }, paise: bigint): Promise<void> {
+    await platform.orm.em.fork().transactional(async (tx) => {
+      const source = await ensureAccount(tx, { tenant: 'gencharge', currency: 'INR', code: uniqueId('test-source'), debitsMustNotExceedCredits: false });
+      const wallet = await ensureAccount(tx, { tenant: 'gencharge', currency: 'INR', code: walletAccountCode(user.id), userId: user.id, debitsMustNotExceedCredits: true });
+      await postJournalEntry(tx, {
+        tenant: 'gencharge',
+        idempotencyKey: uniqueId('test-credit'),
+        description: 'test credit',
+        lines: [
+          { accountId: source, direction: 'debit', amount: paise },
+          { accountId: wallet, direction: 'credit', amount: paise },
+        ],
+      });
+    });
+  }
+
+  return { api, latestCode, codesSentTo, adminLogin, superAdmin, signUp, logIn, credit };
 }

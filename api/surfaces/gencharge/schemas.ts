@@ -21,18 +21,23 @@ export const IndianMobile = z
   })
   .openapi({ type: 'string', example: '9876543210', description: '10-digit Indian mobile number (6-9 first); +91 is accepted and dropped' });
 
+/** Postgres refuses NUL in text, so a value carrying one is a 422 here rather than a 500 there. */
+const noNul = (value: string) => !value.includes('\u0000');
+const NUL = { message: 'Value error, must not contain NUL characters', abort: true };
+
 export const Email = z
   .string()
+  .refine(noNul, NUL)
   .trim()
   .toLowerCase()
   .max(254)
   .pipe(z.email({ message: 'value is not a valid email address' }))
   .openapi({ type: 'string', format: 'email', example: 'akhil@example.com' });
 
-export const PersonName = z.string().trim().min(1).max(100);
+export const PersonName = z.string().refine(noNul, NUL).trim().min(1).max(100);
 
 /** A positive integer id in a path (`/role/{role_id}`); a non-number is 422 like FastAPI's. */
-export const PositiveId = z.coerce.number().int().positive();
+export const PositiveId = z.coerce.number().int().positive().max(2147483647);
 
 /** FastAPI's error body for everything but request validation. */
 export const Detail = z.object({ detail: z.string() }).openapi('GenChargeError');
