@@ -507,12 +507,16 @@ describe('GenCharge catalogue access', () => {
     expect((await gc.api().get(`${GC}/plans/public/all`).set(user.auth)).status).toBe(200);
   });
 
-  it('when the OpenAPI document is read, then each catalogue route names its permission', async () => {
-    const doc = (await gc.api().get(`${GC}/openapi.json`)).body;
-    expect(doc.paths['/gencharge/plans/plan']?.post?.['x-permission'] ?? doc.paths['/plans/plan']?.post?.['x-permission']).toEqual({ resource: 'Plans', action: 'write' });
-    const offers = doc.paths['/gencharge/offers/offers/{offer_id}'] ?? doc.paths['/offers/offers/{offer_id}'];
-    expect(offers.delete['x-permission']).toEqual({ resource: 'Offers', action: 'delete' });
-    const publicPlans = doc.paths['/gencharge/plans/public/all'] ?? doc.paths['/plans/public/all'];
-    expect(publicPlans.get.security ?? []).toEqual([]);
+  it('when the OpenAPI document is read, then each admin catalogue route names its permission and the public lists need no token', async () => {
+    const { paths } = (await gc.api().get('/openapi.json')).body;
+    expect(paths[`${GC}/plans/plan`].post['x-permission']).toEqual({ resource: 'Plans', action: 'write' });
+    expect(paths[`${GC}/plans/plan-group/{group_id}`].put['x-permission']).toEqual({ resource: 'Plans', action: 'edit' });
+    expect(paths[`${GC}/offers/offers/{offer_id}`].delete['x-permission']).toEqual({ resource: 'Offers', action: 'delete' });
+    expect(paths[`${GC}/offers/offer_type`].get['x-permission']).toEqual({ resource: 'Offers', action: 'read' });
+    for (const path of [`${GC}/plans/public/all`, `${GC}/offers/offers/public`]) {
+      expect(paths[path].get.security).toBeUndefined();
+      expect(paths[path].get['x-permission']).toBeUndefined();
+    }
+    expect(paths[`${GC}/offers/offers`].post.description).toContain('discount_type');
   });
 });
