@@ -204,6 +204,15 @@ describe('GenCharge plans', () => {
     expect((await get(`/plans/plan/${plan.plan_id}`)).body).toEqual(plan);
   });
 
+  it('when the body is broken JSON or not JSON at all, then it is a 422, never a server error', async () => {
+    const broken = await gc.api().post(`${GC}/plans/plan`).set(admin.auth).set('Content-Type', 'application/json').send('{"plan_name": ');
+    expect(broken.status).toBe(422);
+    expect(broken.body).toEqual({ detail: [{ loc: ['body', 0], msg: 'JSON decode error', type: 'json_invalid' }] });
+    const text = await gc.api().post(`${GC}/offers/offers`).set(admin.auth).set('Content-Type', 'text/plain').send('offer');
+    expect(text.status).toBe(422);
+    expect(text.body.detail.map((d: { type: string }) => d.type)).toEqual(['missing', 'missing', 'missing']);
+  });
+
   it('when an admin filters, sorts and pages plans, then the order is stable and X-Total-Count counts every match', async () => {
     const group = await newGroup();
     const a = await newPlan(group.group_id, { price: 299, validity: 28, plan_type: 'prepaid' });

@@ -125,17 +125,17 @@ export interface PlanFilters extends ListPage {
 }
 
 export async function listPlans(em: EntityManager, q: PlanFilters) {
-  const where: FilterQuery<PlanRow> = {
+  const group = {
+    ...(q.group_id !== undefined && { id: q.group_id }),
+    ...(q.group_name && { name: contains(q.group_name) }),
+  };
+  const where = {
     ...(q.plan_name && { name: contains(q.plan_name) }),
     ...(q.status && { status: q.status }),
     ...(q.plan_type && { planType: q.plan_type }),
-    ...(q.group_id !== undefined && { group: q.group_id }),
     ...(q.most_popular !== undefined && { mostPopular: q.most_popular }),
-  };
-  if (q.group_name) {
-    const groups = await em.find(GenChargePlanGroup, { name: contains(q.group_name) }, { fields: ['id'] });
-    (where as Record<string, unknown>).group = q.group_id !== undefined ? { $in: groups.map((g) => g.id).filter((id) => id === q.group_id) } : { $in: groups.map((g) => g.id) };
-  }
+    ...(Object.keys(group).length && { group }),
+  } as FilterQuery<PlanRow>;
   const [plans, total] = await em.findAndCount(GenChargePlan, where, pageOptions(q, PLAN_COLUMNS) as never);
   return { plans, total };
 }
@@ -299,16 +299,17 @@ export interface OfferFilters extends ListPage {
 
 /** A page of offers with each one's offer type. */
 export async function listOffers(em: EntityManager, q: OfferFilters) {
-  const where: Record<string, unknown> = {
+  const offerType = {
+    ...(q.offer_type_id !== undefined && { id: q.offer_type_id }),
+    ...(q.offer_type_name && { name: contains(q.offer_type_name) }),
+  };
+  const where = {
     ...(q.offer_name && { name: contains(q.offer_name) }),
     ...(q.status && { status: q.status }),
     ...(q.is_special !== undefined && { isSpecial: q.is_special }),
     ...(q.discount_type && { discountType: q.discount_type }),
+    ...(Object.keys(offerType).length && { offerType }),
   };
-  const typeIds = q.offer_type_name ? (await em.find(GenChargeOfferType, { name: contains(q.offer_type_name) }, { fields: ['id'] })).map((t) => t.id) : undefined;
-  if (q.offer_type_id !== undefined && typeIds) where.offerType = { $in: typeIds.filter((id) => id === q.offer_type_id) };
-  else if (q.offer_type_id !== undefined) where.offerType = q.offer_type_id;
-  else if (typeIds) where.offerType = { $in: typeIds };
   const [offers, total] = await em.findAndCount(GenChargeOffer, where as FilterQuery<OfferRow>, pageOptions(q, OFFER_COLUMNS) as never);
   const types = await typesById(em, offers);
   return { offers: offers.map((offer) => ({ offer, type: types.get(offer.offerType)! })), total };
