@@ -35,11 +35,11 @@ async function deleteRow(run: () => Promise<number>, what: string, onInUse: (err
 }
 
 /** Runs a write whose unique name may be taken (409) or whose parent may have just gone (404). */
-async function guarded<T>(write: () => Promise<T>, taken: string, parentMissing?: string): Promise<T> {
+async function guarded<T>(write: () => Promise<T>, { taken, parentMissing }: { taken?: string; parentMissing?: string }): Promise<T> {
   try {
     return await write();
   } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw publicError(FailureType.Conflict, taken, undefined, { cause: err });
+    if (taken && err instanceof UniqueConstraintViolationException) throw publicError(FailureType.Conflict, taken, undefined, { cause: err });
     if (parentMissing && err instanceof ForeignKeyConstraintViolationException) throw publicError(FailureType.NotFound, parentMissing, undefined, { cause: err });
     throw err;
   }
@@ -57,7 +57,7 @@ export async function createPlanGroup(em: EntityManager, name: string) {
     const group = em.create(GenChargePlanGroup, { name });
     await em.flush();
     return planGroupView(group);
-  }, GROUP_TAKEN);
+  }, { taken: GROUP_TAKEN });
 }
 
 export async function listPlanGroups(em: EntityManager, q: ListPage & { group_name?: string | undefined }) {
@@ -80,7 +80,7 @@ export async function renamePlanGroup(em: EntityManager, id: number, name: strin
   return guarded(async () => {
     await em.flush();
     return planGroupView(group);
-  }, GROUP_TAKEN);
+  }, { taken: GROUP_TAKEN });
 }
 
 /** A group that still has plans is refused: its plans would lose their group. */
@@ -169,8 +169,7 @@ export async function createPlan(em: EntityManager, input: PlanCreate) {
       await em.refresh(plan);
       return planView(plan);
     },
-    'Plan conflicts with an existing plan',
-    GROUP_GONE,
+    { parentMissing: GROUP_GONE },
   );
 }
 
@@ -192,8 +191,7 @@ export async function updatePlan(em: EntityManager, id: number, input: PlanUpdat
       await em.flush();
       return planView(plan);
     },
-    'Plan conflicts with an existing plan',
-    GROUP_GONE,
+    { parentMissing: GROUP_GONE },
   );
 }
 
@@ -223,7 +221,7 @@ export async function createOfferType(em: EntityManager, name: string) {
     const type = em.create(GenChargeOfferType, { name });
     await em.flush();
     return offerTypeView(type);
-  }, TYPE_TAKEN);
+  }, { taken: TYPE_TAKEN });
 }
 
 export async function listOfferTypes(em: EntityManager, q: ListPage & { offer_type_name?: string | undefined }) {
@@ -246,7 +244,7 @@ export async function renameOfferType(em: EntityManager, id: number, name: strin
   return guarded(async () => {
     await em.flush();
     return offerTypeView(type);
-  }, TYPE_TAKEN);
+  }, { taken: TYPE_TAKEN });
 }
 
 export async function deleteOfferType(em: EntityManager, id: number): Promise<void> {
@@ -353,8 +351,7 @@ export async function createOffer(em: EntityManager, input: OfferCreate) {
       await em.refresh(offer);
       return offerView(offer, type);
     },
-    'Offer conflicts with an existing offer',
-    TYPE_GONE,
+    { parentMissing: TYPE_GONE },
   );
 }
 
@@ -378,8 +375,7 @@ export async function updateOffer(em: EntityManager, id: number, input: OfferUpd
       await em.flush();
       return offerView(offer, type);
     },
-    'Offer conflicts with an existing offer',
-    TYPE_GONE,
+    { parentMissing: TYPE_GONE },
   );
 }
 
