@@ -1,3 +1,9 @@
+import { registerOfferRoutes } from './offer-routes.js';
+import { registerPlanRoutes } from './plan-routes.js';
 import type { GenChargeRoutes } from './router.js';
 
-export function registerCatalogueRoutes(_routes: GenChargeRoutes): void {}
+/** The catalogue: plan groups and plans, offer types and offers. */
+export function registerCatalogueRoutes(routes: GenChargeRoutes): void {
+  registerPlanRoutes(routes);
+  registerOfferRoutes(routes);
+}
