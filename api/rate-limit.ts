@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
@@ -10,6 +11,8 @@ import { DomainError, FailureType, publicError } from '../core/errors.js';
 const WINDOW_MS = 60_000;
 const SCHEMA = 'rate_limit';
 const POOL_MAX = 2;
+/** How long closing waits for the stores' own start-up migrations before giving up on them. */
+const CLOSE_WAIT_MS = 10_000;
 
 /** Limits every API replica shares: the counts live in Postgres, keyed by tenant and client IP. */
 export interface RateLimits {
@@ -47,7 +50,9 @@ export interface RateLimitSettings {
  * and the constructor's run finds nothing left to do.
  */
 export async function createRateLimits(settings: RateLimitSettings): Promise<RateLimits> {
-  const connection = { connectionString: settings.databaseUrl, options: `-c search_path=${SCHEMA},public` };
+  // Named per instance, so closing can tell this instance's connections from other replicas'.
+  const applicationName = `rate-limit-${randomUUID()}`;
+  const connection = { connectionString: settings.databaseUrl, options: `-c search_path=${SCHEMA},public`, application_name: applicationName };
   await applyStoreMigrations(connection);
 
   const limits = new Map<string, { handler: RequestHandler; store: PostgresStore }>();
@@ -104,8 +109,28 @@ export async function createRateLimits(settings: RateLimitSettings): Promise<Rat
       await Promise.all([...limits.values()].map(({ store }) => (store.pool as pg.Pool).end()));
       limits.clear();
       keyedCounters.clear();
+      await storeMigrationsFinished(connection, applicationName);
     },
   };
+}
+
+/**
+ * Each store's constructor starts its own migration run on a client of its own, unawaited and
+ * without an error listener. A database that stops while one is still connected makes that client
+ * throw an unhandled 'error' and kills the process, so closing waits for those connections to go.
+ */
+async function storeMigrationsFinished(connection: pg.ClientConfig, applicationName: string): Promise<void> {
+  const client = new pg.Client({ ...connection, application_name: `${applicationName}-close` });
+  await client.connect();
+  try {
+    for (const deadline = Date.now() + CLOSE_WAIT_MS; Date.now() < deadline; ) {
+      const { rows } = await client.query<{ open: number }>('select count(*)::int as open from pg_stat_activity where application_name = $1', [applicationName]);
+      if (rows[0]!.open === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function applyStoreMigrations(connection: pg.ClientConfig): Promise<void> {
