@@ -3,8 +3,10 @@ import request from 'supertest';
 import { walletAccountCode } from '../../core/accounts.js';
 import { ensureAccount, postJournalEntry } from '../../core/ledger.js';
 import { uniqueId } from './db.js';
-import { eventually } from './maxtera.js';
+import { latestCode as latestCodeSentTo, newClient } from './outbox.js';
 import type { TestPlatform } from './platform.js';
+
+export { newClient };
 
 export const CG = '/chargeghar/api';
 
@@ -20,23 +22,11 @@ export interface ChargeGharUser {
 
 export const newNepaliPhone = () => `+97798${randomInt(10_000_000, 99_999_999)}`;
 export const newEmail = () => `${uniqueId('cg')}@example.com`;
-/** A client address of its own, so one test's code requests never count against another's limit. */
-export const newClient = () => `100.${randomInt(64, 128)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
 
 export function chargeghar(platform: TestPlatform) {
   const api = () => request(platform.url);
 
-  /** The newest code sent to `to`, once it is there (SMS arrives with the request; mail is parsed a moment later). */
-  async function latestCode(to: string, notOneOf: string[] = []): Promise<string> {
-    const res = await eventually(
-      () => api().get('/sandbox/outbox').query({ to }),
-      (r) => {
-        const code = /\b(\d{6})\b/.exec(r.body.messages?.[0]?.body ?? '')?.[1];
-        return code !== undefined && !notOneOf.includes(code);
-      },
-    );
-    return /\b(\d{6})\b/.exec(res.body.messages[0].body)![1]!;
-  }
+  const latestCode = (to: string, notOneOf: string[] = []) => latestCodeSentTo(api, to, notOneOf);
 
   const requestCode = (identifier: string, purpose: string, client = newClient()) =>
     api().post(`${CG}/auth/otp/request`).set('X-Forwarded-For', client).send({ identifier, purpose });

@@ -3,9 +3,11 @@ import request from 'supertest';
 import { walletAccountCode } from '../../core/accounts.js';
 import { ensureAccount, postJournalEntry } from '../../core/ledger.js';
 import { uniqueId } from './db.js';
-import { eventually } from './maxtera.js';
+import { codesSentTo as codesSentToOutbox, latestCode as latestCodeSentTo, newClient } from './outbox.js';
 import type { TestPlatform } from './platform.js';
 import { TEST_ENV } from './test-env.js';
+
+export { newClient };
 
 export const GC = '/gencharge';
 
@@ -27,29 +29,15 @@ export interface GenChargeUser extends GenChargeSession {
 /** A random Indian mobile number (10 digits, first 6-9). */
 export const newIndianMobile = () => `${randomInt(6, 10)}${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`;
 export const newEmail = () => `${uniqueId('gc')}@example.com`;
-export const newClient = () => `100.${randomInt(64, 128)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
 
 const bearer = (access: string) => ({ Authorization: `Bearer ${access}` });
 
 export function gencharge(platform: TestPlatform) {
   const api = () => request(platform.url);
 
-  /** The newest 6-digit code sent to `to` (E.164 for SMS), once it is there and is not one of `notOneOf`. */
-  async function latestCode(to: string, notOneOf: string[] = []): Promise<string> {
-    const res = await eventually(
-      () => api().get('/sandbox/outbox').query({ to }),
-      (r) => {
-        const code = /\b(\d{6})\b/.exec(r.body.messages?.[0]?.body ?? '')?.[1];
-        return code !== undefined && !notOneOf.includes(code);
-      },
-    );
-    return /\b(\d{6})\b/.exec(res.body.messages[0].body)![1]!;
-  }
+  const latestCode = (to: string, notOneOf: string[] = []) => latestCodeSentTo(api, to, notOneOf);
 
-  async function codesSentTo(to: string): Promise<string[]> {
-    const res = await api().get('/sandbox/outbox').query({ to });
-    return (res.body.messages ?? []).map((m: { body: string }) => /\b(\d{6})\b/.exec(m.body)?.[1]).filter(Boolean);
-  }
+  const codesSentTo = (to: string) => codesSentToOutbox(api, to);
 
   /** Email and password sign-in (admins). */
   async function adminLogin(email: string, password: string): Promise<GenChargeSession> {
