@@ -64,7 +64,7 @@ it('publishes x-permission on the admin routes of this surface', () => {
 describe.each(operations)('$method $path needs $permission.resource:$permission.action', (op) => {
   const grant: Grant = [op.permission.resource, op.permission.action];
 
-  it('when a mobile user calls it, then it is 403 and nothing happens', async () => {
+  it('when a mobile user calls it, then it is 403', async () => {
     const res = await call(op, await mobileUser());
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ detail: expect.any(String) });

@@ -118,7 +118,7 @@ export async function createAdmin(em: EntityManager, input: NewAdmin): Promise<A
 }
 
 /**
- * Changes an admin. `actorId` is who asks: taking the Super Admin role from the last admin who
+ * Changes an admin, found by phone number or user id. Taking the Super Admin role from the last admin who
  * holds it is refused, so the panel always keeps someone who can do everything.
  */
 export async function updateAdmin(em: EntityManager, target: { mobile: string } | { userId: number }, changes: AdminChanges): Promise<AdminView> {
