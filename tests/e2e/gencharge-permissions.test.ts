@@ -16,12 +16,14 @@ interface Operation {
 }
 
 const platform = await startTestPlatform();
-const doc = (await genchargeAdmins(platform).api().get(`${GC}/openapi.json`)).body as { paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> };
-const operations: Operation[] = Object.entries(doc.paths ?? {}).flatMap(([path, ops]) =>
-  Object.entries(ops)
-    .filter(([, op]) => op && typeof op === 'object' && 'x-permission' in op)
-    .map(([method, op]) => ({ ...op, method: method as Method, path, permission: (op as Record<string, unknown>)['x-permission'] as Operation['permission'] })),
-);
+const doc = (await genchargeAdmins(platform).api().get('/openapi.json')).body as { paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> };
+const operations: Operation[] = Object.entries(doc.paths ?? {})
+  .filter(([path]) => path.startsWith(`${GC}/`))
+  .flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([, op]) => op && typeof op === 'object' && 'x-permission' in op)
+      .map(([method, op]) => ({ ...op, method: method as Method, path, permission: (op as Record<string, unknown>)['x-permission'] as Operation['permission'] })),
+  );
 
 const ga = genchargeAdmins(platform);
 afterAll(async () => {
@@ -61,7 +63,7 @@ it('publishes x-permission on the admin routes of this surface', () => {
   );
 });
 
-describe.each(operations)('$method $path needs $permission.resource:$permission.action', (op) => {
+function permissionMatrix(op: Operation): void {
   const grant: Grant = [op.permission.resource, op.permission.action];
 
   it('when a mobile user calls it, then it is 403', async () => {
@@ -81,4 +83,7 @@ describe.each(operations)('$method $path needs $permission.resource:$permission.
     expect([401, 403]).not.toContain(res.status);
     expect(res.status).toBeLessThan(500);
   });
-});
+}
+
+// An empty table would fail the file before its teardown runs; the test above fails instead.
+if (operations.length) describe.each(operations)('$method $path needs $permission.resource:$permission.action', permissionMatrix);
