@@ -50,7 +50,7 @@ async function views(em: EntityManager, roles: Role[]): Promise<RoleView[]> {
   return roles.map((role) => ({
     role_name: role.name,
     role_id: role.id,
-    permissions: grants.filter((g) => g.role.id === role.id).map((g) => permissionView(g.permission as unknown as Permission)),
+    permissions: grants.filter((g) => g.role.id === role.id).map((g) => permissionView(g.permission)),
   }));
 }
 
