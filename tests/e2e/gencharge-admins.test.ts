@@ -325,3 +325,31 @@ describe('GenCharge admins and their invitation', () => {
     expect((await api().get(`${GC}/admin/`)).status).toBe(401);
   });
 });
+
+describe('GenCharge admin and role routes without a token', () => {
+  it('when each is called without a token, then it is 401; set-password is public and documented', async () => {
+    const rows: [string, string][] = [
+      ['get', '/admin/me'],
+      ['patch', '/admin/me'],
+      ['get', '/admin/'],
+      ['post', '/admin/'],
+      ['patch', '/admin/9876543210'],
+      ['delete', '/admin/9876543210'],
+      ['get', '/role/'],
+      ['post', '/role/'],
+      ['get', '/role/1'],
+      ['put', '/role/1'],
+      ['delete', '/role/1'],
+      ['get', '/role/permissions/all'],
+    ];
+    for (const [method, path] of rows) {
+      const res = await api()[method as 'get'](`${GC}${path}`).send({});
+      expect({ method, path, status: res.status, body: res.body }).toEqual({ method, path, status: 401, body: { detail: 'Not authenticated' } });
+    }
+    const doc = (await api().get('/openapi.json')).body;
+    const setPassword = doc.paths[`${GC}/admin/set-password`].post;
+    expect(setPassword.security).toBeUndefined();
+    expect(Object.keys(setPassword.responses).sort()).toEqual(['200', '400', '422', '429']);
+    expect(doc.paths[`${GC}/admin/`].post['x-permission']).toEqual({ resource: 'Admins', action: 'write' });
+  });
+});
