@@ -82,6 +82,12 @@ describe('GenCharge roles', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ role_name: name, role_id: role.role_id, permissions: [{ permission_id: offers, resource: 'Offers', read: false, write: false, edit: false, delete: true }] });
     expect((await api().get(`${GC}/role/${role.role_id}`).set(s.auth)).body).toEqual(res.body);
+
+    const other = await ga.createRole([['Plans', 'read']]);
+    const taken = await api().put(`${GC}/role/${role.role_id}`).set(s.auth).send({ role_name: other.role_name, permission_ids: [] });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toEqual({ detail: 'A role with this name already exists' });
+    expect((await api().get(`${GC}/role/${role.role_id}`).set(s.auth)).body).toEqual(res.body);
   });
 
   it('when the Super Admin role is edited or deleted, then it is 409 and it keeps every permission', async () => {
