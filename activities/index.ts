@@ -7,9 +7,10 @@ import { createXcleraActivities, type XcleraActivityDeps } from './xclera.js';
 import { createOtpActivities, type OtpActivityDeps } from './otp.js';
 import { createAccountDeletionActivities, type AccountDeletionActivityDeps } from './account-deletion.js';
 import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-review.js';
+import { createAdminInvitationActivities, type AdminInvitationActivityDeps } from './admin-invitation.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
-  VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps;
+  VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     createOtpActivities(deps),
     createAccountDeletionActivities(deps),
     createKycReviewActivities(deps),
+    createAdminInvitationActivities(deps),
   );
 }
 

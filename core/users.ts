@@ -76,3 +76,14 @@ export async function findUser(em: EntityManager, tenant: string, id: number): P
   );
   return row ? { id: Number(row.id), tenant, email: row.email, phone: row.phone, role: row.role } : null;
 }
+
+/** Sets a live user's password (hashed as at registration); false when there is no such live user. */
+export async function setPassword(em: EntityManager, tenant: string, userId: number, password: string): Promise<boolean> {
+  const passwordHash = await argon2.hash(password, ARGON2_OPTIONS);
+  const rows = await em.execute<{ id: string }[]>('update users set password_hash = ? where id = ? and tenant = ? and deleted_at is null returning id', [
+    passwordHash,
+    userId,
+    tenant,
+  ]);
+  return rows.length > 0;
+}

@@ -26,6 +26,8 @@ export const FlowType = {
   Otp: 'otp',
   AccountDeletion: 'account-deletion',
   KycReview: 'kyc-review',
+  /** A new GenCharge admin is emailed a one-time link to set their password. */
+  AdminInvitation: 'admin-invitation',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 
@@ -438,3 +440,20 @@ export const kycSubmittedUpdate = defineUpdate<KycSubmissionRecord>('kycSubmitte
 export const kycDecisionUpdate = defineUpdate<KycDecisionRecord, [KycDecision]>('kycDecision');
 /** The account was deleted while the review waited: the review ends without a decision. */
 export const kycWithdrawSignal = defineSignal<[]>('kycWithdraw');
+
+// --- GenCharge admin invitation ------------------------------------------------------------------
+
+export interface AdminInvitationInput {
+  tenant: string;
+  userId: number;
+  email: string;
+  name: string;
+  appName: string;
+  /** How long the link works from the moment it is first sent. */
+  expiresInMs: number;
+  /** Where the panel's set-password page is, when configured; the token is added as `?token=`. */
+  setPasswordUrl?: string;
+}
+
+/** When the link stops working (or that the admin was deleted first): the token itself never enters the history. */
+export type AdminInvitationOutcome = { status: 'sent'; expiresAt: string } | { status: 'cancelled' };

@@ -8,3 +8,4 @@ export { voucher } from './vouchers.js';
 export { otpChallenge } from './otp.js';
 export { deleteAccount } from './account-deletion.js';
 export { reviewKyc } from './kyc-review.js';
+export { inviteGenChargeAdmin } from './admin-invitation.js';

@@ -2,6 +2,7 @@ import { recordMaxteraHistories } from './maxtera.js';
 import { recordXcleraHistories } from './xclera.js';
 import { recordMyMoolahHistories } from './mymoolah.js';
 import { recordChargeGharHistories } from './chargeghar.js';
+import { recordGenChargeHistories } from './gencharge.js';
 import type { RecordingSession } from './session.js';
 
 /** One recorder per app; `npm run record-histories -- <app>` runs only the named ones. */
@@ -10,4 +11,5 @@ export const RECORDERS: Record<string, (session: RecordingSession) => Promise<vo
   xclera: recordXcleraHistories,
   mymoolah: recordMyMoolahHistories,
   chargeghar: recordChargeGharHistories,
+  gencharge: recordGenChargeHistories,
 };
