@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { registerUser } from '../../core/users.js';
 import { uniqueId } from '../support/db.js';
-import { GC, gencharge, newEmail, newIndianMobile, type GenChargeSession } from '../support/gencharge.js';
+import { GC, gencharge, type GenChargeSession } from '../support/gencharge.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let platform: TestPlatform;
@@ -490,22 +489,7 @@ describe('GenCharge catalogue access', () => {
   });
 
   it('when a mobile user calls an admin catalogue route, then it is a 403 and nothing is written', async () => {
-    const phone = newIndianMobile();
-    await registerUser(
-      platform.orm.em.fork(),
-      { tenant: 'gencharge', currency: 'INR', email: newEmail(), phone: `+91${phone}`, password: randomUUID() },
-      {
-        within: async (tx, userId) => {
-          await tx.execute('insert into gencharge_profiles (user_id, name, user_type, referral_code) values (?, ?, ?, ?)', [
-            userId,
-            'Akhil',
-            'prepaid',
-            randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase(),
-          ]);
-        },
-      },
-    );
-    const user = await gc.logIn(phone);
+    const user = await gc.signUp();
     const name = uniqueId('by-user');
     const res = await gc.api().post(`${GC}/offers/offer_type`).set(user.auth).send({ offer_type_name: name });
     expect(res.status).toBe(403);

@@ -1,4 +1,3 @@
-import { createTokenService } from '../../core/tokens.js';
 import { uniqueId } from './db.js';
 import { GC, gencharge, newEmail, newIndianMobile, type GenChargeSession } from './gencharge.js';
 import { eventually } from './maxtera.js';
@@ -25,8 +24,6 @@ export interface InvitedAdmin {
 }
 
 export const ADMIN_PASSWORD = 'admin-invited-pass-1';
-
-const bearer = (access: string) => ({ Authorization: `Bearer ${access}` });
 
 /** Roles, invited admins and mobile-user tokens for the GenCharge admin tests. */
 export function genchargeAdmins(platform: TestPlatform) {
@@ -96,30 +93,8 @@ export function genchargeAdmins(platform: TestPlatform) {
     return { ...admin, ...(await gc.adminLogin(admin.email, ADMIN_PASSWORD)) };
   }
 
-  const tokens = createTokenService({
-    secret: platform.config.JWT_SECRET,
-    issuer: platform.config.JWT_ISSUER,
-    accessTtlSeconds: platform.config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTtlSeconds: platform.config.REFRESH_TOKEN_TTL_SECONDS,
-  });
-
-  /**
-   * A signed-in mobile user. Through sign-up when the surface has it; otherwise a `users` row of
-   * role user and a session from the platform's token service, which is all an admin route sees.
-   */
-  async function mobileUser(): Promise<GenChargeSession> {
-    try {
-      return await gc.signUp();
-    } catch {
-      const em = platform.orm.em.fork();
-      const [row] = await em.execute<{ id: string }[]>(`insert into users (tenant, phone, role) values ('gencharge', ?, 'user') returning id`, [
-        `+91${newIndianMobile()}`,
-      ]);
-      const id = Number(row!.id);
-      const pair = await tokens.issue(em, { id, tenant: 'gencharge', role: 'user' });
-      return { id, access: pair.access, refresh: pair.refresh, auth: bearer(pair.access) };
-    }
-  }
+  /** A signed-in mobile user, through sign-up. */
+  const mobileUser = (): Promise<GenChargeSession> => gc.signUp();
 
   return { gc, api, permissions, permissionId, allGrantsBut, createRole, invite, invitationToken, adminWith, mobileUser };
 }
