@@ -253,10 +253,25 @@ export async function getBalances(tx: Tx, accountId: bigint): Promise<AccountBal
     accountId,
     currency: row.currency,
     ledger,
-    available: ledger - BigInt(row.debits_pending),
+    available: availableOf(row),
     pendingDebits: BigInt(row.debits_pending),
     pendingCredits: BigInt(row.credits_pending),
   };
+}
+
+/** What an owner may spend: posted credits less posted debits and debits held for pending purchases. */
+function availableOf(row: { credits_posted: string; debits_posted: string; debits_pending: string }): bigint {
+  return BigInt(row.credits_posted) - BigInt(row.debits_posted) - BigInt(row.debits_pending);
+}
+
+/** Available balances of many accounts of one tenant by code, in one query (a list page of wallets); unknown codes are absent. */
+export async function availableBalances(tx: Tx, tenant: string, codes: string[]): Promise<Map<string, bigint>> {
+  if (!codes.length) return new Map();
+  const rows = await tx.execute<{ code: string; credits_posted: string; debits_posted: string; debits_pending: string }[]>(
+    'select code, credits_posted, debits_posted, debits_pending from ledger_accounts where tenant = ? and code in (?)',
+    [tenant, codes],
+  );
+  return new Map(rows.map((row) => [row.code, availableOf(row)]));
 }
 
 export interface TrialBalance {

@@ -4,6 +4,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { walletAccountCode } from '../../../core/accounts.js';
 import { FailureType, publicError } from '../../../core/errors.js';
+import { availableBalances } from '../../../core/ledger.js';
 import { createVerifiedUser, findLiveUserByIdentifier, type VerifiedIdentifier } from '../../../core/identity.js';
 import { toMajorNumber } from '../../../core/money.js';
 import { revokeAllSessions } from '../../../core/tokens.js';
@@ -11,7 +12,6 @@ import {
   GenChargePendingSignup,
   GenChargePreferences,
   GenChargeProfile,
-  LedgerAccount,
   User,
   type GenChargeUserStatus,
   type GenChargeUserType,
@@ -93,11 +93,10 @@ function view(profile: Profile, balancePaise: bigint): UserRecordView {
   };
 }
 
-/** Available wallet balances in paise (posted credits less posted and pending debits), one query for a whole page. */
+/** Available wallet balances in paise, one query for a whole page. */
 async function walletBalances(em: EntityManager, userIds: number[]): Promise<Map<number, bigint>> {
-  if (!userIds.length) return new Map();
-  const accounts = await em.find(LedgerAccount, { tenant: GENCHARGE.slug, code: { $in: userIds.map(walletAccountCode) } });
-  return new Map(accounts.map((a) => [Number(a.userId), BigInt(a.creditsPosted) - BigInt(a.debitsPosted) - BigInt(a.debitsPending)]));
+  const byCode = await availableBalances(em, GENCHARGE.slug, userIds.map(walletAccountCode));
+  return new Map(userIds.map((id) => [id, byCode.get(walletAccountCode(id)) ?? 0n]));
 }
 
 async function views(em: EntityManager, profiles: Profile[]): Promise<UserRecordView[]> {
