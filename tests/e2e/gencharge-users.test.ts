@@ -419,6 +419,11 @@ describe('GenCharge users (admin)', () => {
     expect(pages.flatMap((p) => p.body.map((u: { user_id: number }) => u.user_id))).toEqual([a1, a2, b, c]);
     expect(pages.map((p) => p.headers['x-total-count'])).toEqual(['4', '4']);
 
+    // A column of the user row (a relation of the profile) sorts too.
+    const byEmailDesc = await list({ sort_by: 'email', sort_order: 'desc' });
+    const emailsDesc = users.map((u) => ({ id: u.id, email: u.email })).sort((x, y) => (x.email < y.email ? 1 : -1));
+    expect(byEmailDesc.body.map((u: { user_id: number }) => u.user_id)).toEqual(emailsDesc.map((u) => u.id));
+
     const prepaid = await list({ user_type: 'prepaid' });
     expect(prepaid.body.map((u: { user_id: number }) => u.user_id)).toEqual([b, c, a2]);
     expect(prepaid.headers['x-total-count']).toBe('3');

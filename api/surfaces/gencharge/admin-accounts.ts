@@ -5,7 +5,7 @@ import { hashVerificationToken } from '../../../core/otp.js';
 import { revokeAllSessions } from '../../../core/tokens.js';
 import { setPassword } from '../../../core/users.js';
 import { GenChargeAdmin, GenChargeAdminInvite, GenChargeRole, User } from '../../../db/entities/index.js';
-import { contains, type ListPage } from './listing.js';
+import { contains, pageOptions, type ListPage } from './listing.js';
 import { fromE164, GENCHARGE, toE164 } from './tenant.js';
 
 type Admin = InferEntity<typeof GenChargeAdmin>;
@@ -63,14 +63,15 @@ export const adminView = (admin: Admin): AdminView => ({
 
 export const adminNotFound = () => publicError(FailureType.NotFound, 'Admin not found');
 
-const ORDER: Record<(typeof ADMIN_SORT_COLUMNS)[number], (o: 'asc' | 'desc') => object> = {
-  admin_id: (o) => ({ user: o }),
-  name: (o) => ({ name: o }),
-  email: (o) => ({ user: { email: o } }),
-  phone_number: (o) => ({ phone: o }),
-  role_id: (o) => ({ role: o }),
-  created_at: (o) => ({ createdAt: o }),
-  updated_at: (o) => ({ updatedAt: o }),
+/** The API's sort names and the properties they order by; an admin's id is its user's. */
+const ADMIN_SORT_PROPERTIES: Record<(typeof ADMIN_SORT_COLUMNS)[number], string> = {
+  admin_id: 'user',
+  name: 'name',
+  email: 'user.email',
+  phone_number: 'phone',
+  role_id: 'role',
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
 };
 
 export async function listAdmins(em: EntityManager, page: ListPage, filters: AdminFilters): Promise<{ items: AdminView[]; total: number }> {
@@ -82,13 +83,7 @@ export async function listAdmins(em: EntityManager, page: ListPage, filters: Adm
     const roles = await fork.find(GenChargeRole, { name: contains(filters.role_name) }, { fields: ['id'] });
     where.role = { $in: roles.map((r) => r.id) };
   }
-  const order = page.sort_order;
-  const [admins, total] = await fork.findAndCount(GenChargeAdmin, where, {
-    populate: ['user'],
-    orderBy: [ORDER[page.sort_by as keyof typeof ORDER](order), { user: order }] as never,
-    limit: page.limit,
-    offset: page.skip,
-  });
+  const [admins, total] = await fork.findAndCount(GenChargeAdmin, where, { populate: ['user'], ...pageOptions(page, ADMIN_SORT_PROPERTIES, 'user') } as never);
   return { items: admins.map(adminView), total };
 }
 

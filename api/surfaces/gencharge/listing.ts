@@ -27,12 +27,14 @@ export interface ListPage {
 
 /**
  * MikroORM find options for a page: the chosen column, then the primary key, so rows that tie
- * keep one order from page to page. `columns` maps the API's sort names to entity properties.
+ * keep one order from page to page. `columns` maps the API's sort names to entity properties; a
+ * dotted property (`user.email`) orders by a relation's column.
  */
 export function pageOptions(page: ListPage, columns: Record<string, string>, primaryKey = 'id') {
   const property = columns[page.sort_by] ?? page.sort_by;
-  const orderBy: Record<string, 'asc' | 'desc'> = { [property]: page.sort_order };
-  if (property !== primaryKey) orderBy[primaryKey] = page.sort_order;
+  const keys = property === primaryKey ? [property] : [property, primaryKey];
+  // MikroORM orders by a relation's column as `{ user: { email: 'asc' } }`.
+  const orderBy = keys.map((key) => key.split('.').reduceRight<object>((inner, part) => ({ [part]: inner }), page.sort_order as unknown as object));
   return { orderBy, limit: page.limit, offset: page.skip };
 }
 

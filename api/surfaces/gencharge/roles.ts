@@ -2,7 +2,7 @@ import { LockMode, UniqueConstraintViolationException, type InferEntity } from '
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, FailureType, publicError } from '../../../core/errors.js';
 import { GenChargeAdmin, GenChargePermission, GenChargeRole, GenChargeRolePermission } from '../../../db/entities/index.js';
-import { contains, type ListPage } from './listing.js';
+import { contains, pageOptions, type ListPage } from './listing.js';
 
 type Permission = InferEntity<typeof GenChargePermission>;
 type Role = InferEntity<typeof GenChargeRole>;
@@ -56,12 +56,8 @@ async function views(em: EntityManager, roles: Role[]): Promise<RoleView[]> {
 
 export async function listRoles(em: EntityManager, page: ListPage, filters: { role_name?: string | undefined }): Promise<{ items: RoleView[]; total: number }> {
   const fork = em.fork();
-  const property = ROLE_SORT_COLUMNS[page.sort_by as keyof typeof ROLE_SORT_COLUMNS];
-  const [roles, total] = await fork.findAndCount(GenChargeRole, filters.role_name ? { name: contains(filters.role_name) } : {}, {
-    orderBy: property === 'id' ? { id: page.sort_order } : { [property]: page.sort_order, id: page.sort_order },
-    limit: page.limit,
-    offset: page.skip,
-  });
+  const where = filters.role_name ? { name: contains(filters.role_name) } : {};
+  const [roles, total] = await fork.findAndCount(GenChargeRole, where, pageOptions(page, ROLE_SORT_COLUMNS) as never);
   return { items: await views(fork, roles), total };
 }
 

@@ -220,16 +220,6 @@ export const USER_SORT_COLUMNS = {
   deleted_at: 'user.deletedAt',
 } as const;
 
-function orderBy(page: ListPage) {
-  const { orderBy: flat, limit, offset } = pageOptions(page, USER_SORT_COLUMNS, 'user');
-  // `user.email` becomes `{ user: { email } }`, as MikroORM orders by a relation's column.
-  const nested = Object.entries(flat).map(([path, direction]) => {
-    const [head, tail] = path.split('.');
-    return tail ? { [head!]: { [tail]: direction } } : { [head!]: direction };
-  });
-  return { orderBy: nested, limit, offset };
-}
-
 /** Live users (archived ones when `archived`), filtered, one page, and how many match. */
 export async function listUsers(em: EntityManager, filters: UserFilters, page: ListPage, archived = false): Promise<{ items: UserRecordView[]; total: number }> {
   const where: ProfileFilter = {
@@ -244,7 +234,7 @@ export async function listUsers(em: EntityManager, filters: UserFilters, page: L
     ...(filters.user_type && { userType: filters.user_type }),
   };
   const fork = em.fork();
-  const [profiles, total] = await fork.findAndCount(GenChargeProfile, where, { populate: ['user'], ...orderBy(page) } as never);
+  const [profiles, total] = await fork.findAndCount(GenChargeProfile, where, { populate: ['user'], ...pageOptions(page, USER_SORT_COLUMNS, 'user') } as never);
   return { items: await views(fork, profiles as Profile[]), total };
 }
 
