@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cors from 'cors';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
@@ -58,6 +59,19 @@ export function createApp(deps: AppDeps): express.Express {
       autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
     }),
   );
+  const corsOrigins = deps.config.CORS_ORIGINS;
+  if (corsOrigins.length) {
+    app.use(
+      cors({
+        origin: corsOrigins.includes('*') ? true : corsOrigins,
+        // Lists carry their total in a header, and exports their file name: a browser shows a script only the headers exposed.
+        exposedHeaders: ['X-Total-Count', 'X-Request-Id', 'Content-Disposition', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+        // Cookies (ChargeGhar's refresh cookie) cross origins only to origins named one by one.
+        credentials: !corsOrigins.includes('*'),
+        maxAge: 600,
+      }),
+    );
+  }
   app.use((_req, _res, next) => RequestContext.create(em, next));
 
   app.use('/health', createHealthRouter({ em, temporal: deps.temporal, namespace: deps.config.TEMPORAL_NAMESPACE }));

@@ -132,6 +132,17 @@ const ConfigSchema = z
 
     AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
     MOUNT_AT_ROOT: z.string().optional(),
+    /**
+     * Browser origins allowed to call the API (the apps' admin panels and web clients), comma
+     * separated, or `*` for any. Unset: none, so a browser on another origin is refused.
+     */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/, message: 'must be * or origins like https://admin.example.com' })])))
+      // A browser's Origin has no path or trailing slash; compare like with like.
+      .transform((origins) => origins.map((origin) => (origin === '*' ? origin : new URL(origin).origin))),
 
     SEED_ADMIN_PASSWORD: z.string().min(8).optional(),
 
@@ -231,6 +242,8 @@ const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   PEACH_ENTITY_ID: 'sandbox-peach-entity',
   PEACH_WEBHOOK_SECRET: 'development-only-peach-webhook-secret',
   EASYPAY_API_KEY: 'development-only-easypay-network-key',
+  // Local admin panels and web clients run on ports of their own.
+  CORS_ORIGINS: '*',
 };
 
 const ENVIRONMENTS_WITH_DEFAULTS = new Set(['development', 'test']);

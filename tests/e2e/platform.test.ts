@@ -58,6 +58,20 @@ describe('the platform around the surfaces', () => {
     });
   });
 
+  it('when a browser on another origin asks before calling (preflight), then it is allowed and may read a list total', async () => {
+    const preflight = await request(platform.url)
+      .options('/gencharge/user/admin')
+      .set('Origin', 'http://localhost:5173')
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(preflight.headers['access-control-allow-headers']).toMatch(/authorization/i);
+    const list = await request(platform.url).get('/gencharge/plans/public/all').set('Origin', 'http://localhost:5173');
+    expect(list.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(list.headers['access-control-expose-headers']).toContain('X-Total-Count');
+  });
+
   it('when the docs page is opened, then it is served', async () => {
     const res = await request(platform.url).get('/docs/');
     expect(res.status).toBe(200);

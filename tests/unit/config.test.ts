@@ -75,6 +75,13 @@ describe('loadConfig in production', () => {
     expect(error.message).toContain('SANDBOX: the sandbox is refused in production');
   });
 
+  it('when CORS_ORIGINS is unset, then no browser origin is allowed; listed origins are kept as browsers send them', () => {
+    expect(loadConfig({ NODE_ENV: 'production', ...SERVICES, ...PRODUCTION_SECRETS }).CORS_ORIGINS).toEqual([]);
+    const listed = loadConfig({ NODE_ENV: 'production', ...SERVICES, ...PRODUCTION_SECRETS, CORS_ORIGINS: 'https://admin.gencharge.in/, http://localhost:5173' });
+    expect(listed.CORS_ORIGINS).toEqual(['https://admin.gencharge.in', 'http://localhost:5173']);
+    expect(configError({ NODE_ENV: 'production', ...SERVICES, ...PRODUCTION_SECRETS, CORS_ORIGINS: 'admin.gencharge.in' }).message).toContain('CORS_ORIGINS');
+  });
+
   it('when the JWT secret is short, then start-up is refused', () => {
     const error = configError({ NODE_ENV: 'production', ...SERVICES, ...PRODUCTION_SECRETS, JWT_SECRET: 'too-short' });
     expect(error.message).toContain('JWT_SECRET: must be at least 32 characters');
@@ -104,6 +111,7 @@ describe('loadConfig in development', () => {
     const config = loadConfig({ NODE_ENV: 'development', ...SERVICES });
     for (const name of SECRET_NAMES) expect(config[name as keyof typeof config]).toEqual(expect.any(String));
     expect(config.SEED_ADMIN_PASSWORD).toBe('admin-password-dev');
+    expect(config.CORS_ORIGINS).toEqual(['*']);
   });
 
   it('when SANDBOX is not set, then the sandbox is off; SANDBOX=true turns it on', () => {
