@@ -12,6 +12,7 @@ interface Operation {
   method: Method;
   path: string;
   permission: { resource: string; action: Verb };
+  responses: Record<string, unknown>;
   parameters?: { name: string; in: string }[];
 }
 
@@ -59,8 +60,14 @@ it('publishes x-permission on the admin routes of this surface', () => {
       'POST /admin/ Admins:write',
       'PATCH /admin/{phone_number} Admins:edit',
       'DELETE /admin/{phone_number} Admins:delete',
+      'POST /user/admin/block/{user_id} Users:write',
+      'DELETE /user/admin/{user_id} Users:delete',
+      'PUT /plans/plan/{plan_id} Plans:edit',
+      'DELETE /offers/offer_type/{offer_type_id} Offers:delete',
     ]),
   );
+  // Each one documents that it can refuse the caller.
+  expect(operations.filter((op) => !('401' in op.responses && '403' in op.responses)).map((op) => `${op.method} ${op.path}`)).toEqual([]);
 });
 
 function permissionMatrix(op: Operation): void {

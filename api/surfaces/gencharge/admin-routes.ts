@@ -151,7 +151,7 @@ export function registerAdminRoutes({ deps, route, adminOnly, adminRoute, authLi
       summary: 'List admins',
       description: `Filtered by \`name\`, \`email\`, \`phone_number\` and \`role_name\` (each: part of it), sorted by any column of the answer. ${LIST_HEADERS_NOTE}`,
       query: AdminsQuery,
-      responses: { 200: { description: 'Admins', schema: z.array(AdminBody) }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden, 422: ERRORS.invalid },
+      responses: { 200: { description: 'Admins', schema: z.array(AdminBody) }, 422: ERRORS.invalid },
     },
     async (req, res) => {
       const q = query(req, AdminsQuery);
@@ -170,8 +170,6 @@ export function registerAdminRoutes({ deps, route, adminOnly, adminRoute, authLi
       body: CreateAdminRequest,
       responses: {
         201: { description: 'Created; the invitation is on its way', schema: AdminBody },
-        401: ERRORS.unauthorized,
-        403: ERRORS.forbidden,
         409: ERRORS.conflict,
         422: ERRORS.invalid,
       },
@@ -214,8 +212,6 @@ export function registerAdminRoutes({ deps, route, adminOnly, adminRoute, authLi
       body: UpdateAdminRequest,
       responses: {
         200: { description: 'Updated', schema: AdminBody },
-        401: ERRORS.unauthorized,
-        403: ERRORS.forbidden,
         404: ERRORS.notFound,
         409: ERRORS.conflict,
         422: ERRORS.invalid,
@@ -238,8 +234,6 @@ export function registerAdminRoutes({ deps, route, adminOnly, adminRoute, authLi
       params: AdminParams,
       responses: {
         200: { description: 'Deleted', schema: Empty },
-        401: ERRORS.unauthorized,
-        403: ERRORS.forbidden,
         404: ERRORS.notFound,
         409: ERRORS.conflict,
         422: ERRORS.invalid,

@@ -13,7 +13,7 @@ const RETIRE_NOTE =
 
 /** Offer types and offers (admin, Offers permission), and the public list of active offers. */
 export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes): void {
-  const { unauthorized, forbidden, notFound, conflict, invalid } = ERRORS;
+  const { notFound, conflict, invalid } = ERRORS;
   const em = () => deps.em.fork();
 
   adminRoute(
@@ -24,7 +24,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       summary: 'Create an offer type',
       description: `Offer type names are unique (409 when taken). ${CREATED_NOTE}`,
       body: S.OfferTypeBody,
-      responses: { 201: { description: 'The new offer type', schema: S.OfferType }, 401: unauthorized, 403: forbidden, 409: conflict, 422: invalid },
+      responses: { 201: { description: 'The new offer type', schema: S.OfferType }, 409: conflict, 422: invalid },
     },
     async (req, res) => {
       const { offer_type_name } = body(req, S.OfferTypeBody);
@@ -40,7 +40,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       summary: 'List offer types',
       description: `Filtered by \`offer_type_name\` (part of the name), sorted by \`sort_by\`/\`sort_order\`, paged with \`skip\`/\`limit\`. ${LIST_HEADERS_NOTE}`,
       query: S.OfferTypesQuery,
-      responses: { 200: { description: 'Offer types', schema: z.array(S.OfferType) }, 401: unauthorized, 403: forbidden, 422: invalid },
+      responses: { 200: { description: 'Offer types', schema: z.array(S.OfferType) }, 422: invalid },
     },
     async (req, res) => {
       const { items, total } = await catalogue.listOfferTypes(em(), query(req, S.OfferTypesQuery));
@@ -55,7 +55,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       path: '/offers/offer_type/:offer_type_id',
       summary: 'Get an offer type',
       params: S.OfferTypeIdParams,
-      responses: { 200: { description: 'The offer type', schema: S.OfferType }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 200: { description: 'The offer type', schema: S.OfferType }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { offer_type_id } = params(req, S.OfferTypeIdParams);
@@ -72,7 +72,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       description: 'Offer type names are unique (409 when taken).',
       params: S.OfferTypeIdParams,
       body: S.OfferTypeBody,
-      responses: { 200: { description: 'The renamed offer type', schema: S.OfferType }, 401: unauthorized, 403: forbidden, 404: notFound, 409: conflict, 422: invalid },
+      responses: { 200: { description: 'The renamed offer type', schema: S.OfferType }, 404: notFound, 409: conflict, 422: invalid },
     },
     async (req, res) => {
       const { offer_type_id } = params(req, S.OfferTypeIdParams);
@@ -89,7 +89,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       summary: 'Delete an offer type',
       description: 'An offer type that still has offers (active or not) cannot be deleted: 409; move or delete its offers first.',
       params: S.OfferTypeIdParams,
-      responses: { 200: { description: 'Deleted', schema: Empty }, 401: unauthorized, 403: forbidden, 404: notFound, 409: conflict, 422: invalid },
+      responses: { 200: { description: 'Deleted', schema: Empty }, 404: notFound, 409: conflict, 422: invalid },
     },
     async (req, res) => {
       const { offer_type_id } = params(req, S.OfferTypeIdParams);
@@ -106,7 +106,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       summary: 'Create an offer',
       description: `${VALIDITY_NOTE} \`offer_type_id\` must name an existing offer type (404 otherwise). \`status\` defaults to active. ${S.DISCOUNT_NOTE} ${CREATED_NOTE}`,
       body: S.OfferCreateBody,
-      responses: { 201: { description: 'The new offer', schema: S.Offer }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 201: { description: 'The new offer', schema: S.Offer }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       res.status(201).json(await catalogue.createOffer(em(), body(req, S.OfferCreateBody)));
@@ -121,7 +121,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       summary: 'List offers (admin)',
       description: `All offers, active or not. Filters: \`offer_name\` and \`offer_type_name\` (part of the name), \`status\`, \`is_special\`, \`offer_type_id\`, \`discount_type\`; sorted by \`sort_by\`/\`sort_order\`, paged with \`skip\`/\`limit\`. ${S.DISCOUNT_NOTE} ${LIST_HEADERS_NOTE}`,
       query: S.OffersQuery,
-      responses: { 200: { description: 'Offers', schema: z.array(S.Offer) }, 401: unauthorized, 403: forbidden, 422: invalid },
+      responses: { 200: { description: 'Offers', schema: z.array(S.Offer) }, 422: invalid },
     },
     async (req, res) => {
       const { offers, total } = await catalogue.listOffers(em(), query(req, S.OffersQuery));
@@ -162,7 +162,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       summary: 'Get an offer',
       description: S.DISCOUNT_NOTE,
       params: S.OfferIdParams,
-      responses: { 200: { description: 'The offer', schema: S.Offer }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 200: { description: 'The offer', schema: S.Offer }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { offer_id } = params(req, S.OfferIdParams);
@@ -179,7 +179,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       description: `Changes the fields sent and keeps the others; a discount is replaced whole (send both discount fields, or both null to remove it). ${VALIDITY_NOTE} An \`offer_type_id\` must name an existing offer type (404 otherwise). ${S.DISCOUNT_NOTE}`,
       params: S.OfferIdParams,
       body: S.OfferUpdateBody,
-      responses: { 200: { description: 'The updated offer', schema: S.Offer }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 200: { description: 'The updated offer', schema: S.Offer }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { offer_id } = params(req, S.OfferIdParams);
@@ -195,7 +195,7 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       summary: 'Delete an offer',
       description: RETIRE_NOTE,
       params: S.OfferIdParams,
-      responses: { 200: { description: 'Deleted, or retired when in use', schema: Empty }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 200: { description: 'Deleted, or retired when in use', schema: Empty }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { offer_id } = params(req, S.OfferIdParams);

@@ -13,7 +13,7 @@ const RETIRE_NOTE =
 
 /** Plan groups and plans (admin, Plans permission), and the public list of active plans. */
 export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes): void {
-  const { unauthorized, forbidden, notFound, conflict, invalid } = ERRORS;
+  const { notFound, conflict, invalid } = ERRORS;
   const em = () => deps.em.fork();
 
   adminRoute(
@@ -24,7 +24,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       summary: 'Create a plan group',
       description: `Group names are unique (409 when taken). ${CREATED_NOTE}`,
       body: S.PlanGroupBody,
-      responses: { 201: { description: 'The new group', schema: S.PlanGroup }, 401: unauthorized, 403: forbidden, 409: conflict, 422: invalid },
+      responses: { 201: { description: 'The new group', schema: S.PlanGroup }, 409: conflict, 422: invalid },
     },
     async (req, res) => {
       const { group_name } = body(req, S.PlanGroupBody);
@@ -40,7 +40,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       summary: 'List plan groups',
       description: `Filtered by \`group_name\` (part of the name), sorted by \`sort_by\`/\`sort_order\`, paged with \`skip\`/\`limit\`. ${LIST_HEADERS_NOTE}`,
       query: S.PlanGroupsQuery,
-      responses: { 200: { description: 'Plan groups', schema: z.array(S.PlanGroup) }, 401: unauthorized, 403: forbidden, 422: invalid },
+      responses: { 200: { description: 'Plan groups', schema: z.array(S.PlanGroup) }, 422: invalid },
     },
     async (req, res) => {
       const { items, total } = await catalogue.listPlanGroups(em(), query(req, S.PlanGroupsQuery));
@@ -55,7 +55,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       path: '/plans/plan-group/:group_id',
       summary: 'Get a plan group',
       params: S.GroupIdParams,
-      responses: { 200: { description: 'The group', schema: S.PlanGroup }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 200: { description: 'The group', schema: S.PlanGroup }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { group_id } = params(req, S.GroupIdParams);
@@ -72,7 +72,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       description: 'Group names are unique (409 when taken).',
       params: S.GroupIdParams,
       body: S.PlanGroupBody,
-      responses: { 200: { description: 'The renamed group', schema: S.PlanGroup }, 401: unauthorized, 403: forbidden, 404: notFound, 409: conflict, 422: invalid },
+      responses: { 200: { description: 'The renamed group', schema: S.PlanGroup }, 404: notFound, 409: conflict, 422: invalid },
     },
     async (req, res) => {
       const { group_id } = params(req, S.GroupIdParams);
@@ -89,7 +89,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       summary: 'Delete a plan group',
       description: 'A group that still has plans (active or not) cannot be deleted: 409; move or delete its plans first.',
       params: S.GroupIdParams,
-      responses: { 200: { description: 'Deleted', schema: Empty }, 401: unauthorized, 403: forbidden, 404: notFound, 409: conflict, 422: invalid },
+      responses: { 200: { description: 'Deleted', schema: Empty }, 404: notFound, 409: conflict, 422: invalid },
     },
     async (req, res) => {
       const { group_id } = params(req, S.GroupIdParams);
@@ -106,7 +106,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       summary: 'Create a plan',
       description: `${PRICE_NOTE} \`group_id\` must name an existing plan group (404 otherwise). \`status\` defaults to active. ${CREATED_NOTE}`,
       body: S.PlanCreateBody,
-      responses: { 201: { description: 'The new plan', schema: S.Plan }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 201: { description: 'The new plan', schema: S.Plan }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       res.status(201).json(await catalogue.createPlan(em(), body(req, S.PlanCreateBody)));
@@ -121,7 +121,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       summary: 'List plans (admin)',
       description: `All plans, active or not. Filters: \`plan_name\` and \`group_name\` (part of the name), \`status\`, \`plan_type\`, \`group_id\`, \`most_popular\`; sorted by \`sort_by\`/\`sort_order\`, paged with \`skip\`/\`limit\`. ${PRICE_NOTE} ${LIST_HEADERS_NOTE}`,
       query: S.PlansQuery,
-      responses: { 200: { description: 'Plans', schema: z.array(S.Plan) }, 401: unauthorized, 403: forbidden, 422: invalid },
+      responses: { 200: { description: 'Plans', schema: z.array(S.Plan) }, 422: invalid },
     },
     async (req, res) => {
       const { plans, total } = await catalogue.listPlans(em(), query(req, S.PlansQuery));
@@ -153,7 +153,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       summary: 'Get a plan',
       description: PRICE_NOTE,
       params: S.PlanIdParams,
-      responses: { 200: { description: 'The plan', schema: S.Plan }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 200: { description: 'The plan', schema: S.Plan }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { plan_id } = params(req, S.PlanIdParams);
@@ -170,7 +170,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       description: `Changes the fields sent and keeps the others. ${PRICE_NOTE} A \`group_id\` must name an existing plan group (404 otherwise). Setting status inactive retires the plan from the public list.`,
       params: S.PlanIdParams,
       body: S.PlanUpdateBody,
-      responses: { 200: { description: 'The updated plan', schema: S.Plan }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 200: { description: 'The updated plan', schema: S.Plan }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { plan_id } = params(req, S.PlanIdParams);
@@ -186,7 +186,7 @@ export function registerPlanRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       summary: 'Delete a plan',
       description: RETIRE_NOTE,
       params: S.PlanIdParams,
-      responses: { 200: { description: 'Deleted, or retired when in use', schema: Empty }, 401: unauthorized, 403: forbidden, 404: notFound, 422: invalid },
+      responses: { 200: { description: 'Deleted, or retired when in use', schema: Empty }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { plan_id } = params(req, S.PlanIdParams);

@@ -38,7 +38,7 @@ export function registerRoleRoutes({ deps, adminRoute }: GenChargeRoutes): void 
       summary: 'List roles',
       description: `Filtered by \`role_name\` (part of it), sorted by role_id or role_name. ${LIST_HEADERS_NOTE}`,
       query: RolesQuery,
-      responses: { 200: { description: 'Roles', schema: z.array(RoleBody) }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden, 422: ERRORS.invalid },
+      responses: { 200: { description: 'Roles', schema: z.array(RoleBody) }, 422: ERRORS.invalid },
     },
     async (req, res) => {
       const q = query(req, RolesQuery);
@@ -57,8 +57,6 @@ export function registerRoleRoutes({ deps, adminRoute }: GenChargeRoutes): void 
       body: RoleRequest,
       responses: {
         201: { description: 'Created', schema: RoleBody },
-        401: ERRORS.unauthorized,
-        403: ERRORS.forbidden,
         409: ERRORS.conflict,
         422: ERRORS.invalid,
       },
@@ -76,7 +74,7 @@ export function registerRoleRoutes({ deps, adminRoute }: GenChargeRoutes): void 
       path: '/role/permissions/all',
       summary: 'List all permissions',
       description: 'One permission per resource and verb (read = GET, write = POST, edit = PUT/PATCH, delete = DELETE); roles are built from their ids.',
-      responses: { 200: { description: 'Permissions', schema: z.array(PermissionBody) }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden },
+      responses: { 200: { description: 'Permissions', schema: z.array(PermissionBody) }, 403: ERRORS.forbidden },
     },
     async (_req, res) => {
       res.json(await listPermissions(em));
@@ -90,7 +88,7 @@ export function registerRoleRoutes({ deps, adminRoute }: GenChargeRoutes): void 
       path: '/role/:role_id',
       summary: 'Get a role',
       params: RoleParams,
-      responses: { 200: { description: 'The role', schema: RoleBody }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden, 404: ERRORS.notFound, 422: ERRORS.invalid },
+      responses: { 200: { description: 'The role', schema: RoleBody }, 404: ERRORS.notFound, 422: ERRORS.invalid },
     },
     async (req, res) => {
       res.json(await getRole(em, params(req, RoleParams).role_id));
@@ -108,8 +106,6 @@ export function registerRoleRoutes({ deps, adminRoute }: GenChargeRoutes): void 
       body: RoleRequest,
       responses: {
         200: { description: 'Updated', schema: RoleBody },
-        401: ERRORS.unauthorized,
-        403: ERRORS.forbidden,
         404: ERRORS.notFound,
         409: ERRORS.conflict,
         422: ERRORS.invalid,
@@ -132,8 +128,6 @@ export function registerRoleRoutes({ deps, adminRoute }: GenChargeRoutes): void 
       params: RoleParams,
       responses: {
         200: { description: 'Deleted', schema: Empty },
-        401: ERRORS.unauthorized,
-        403: ERRORS.forbidden,
         404: ERRORS.notFound,
         409: ERRORS.conflict,
         422: ERRORS.invalid,

@@ -10,6 +10,7 @@ import { registerAuthRoutes } from './auth-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { genchargeEnvelope } from './envelope.js';
 import { registerRoleRoutes } from './role-routes.js';
+import { ERRORS } from './schemas.js';
 import { actionFor, GENCHARGE, type Resource } from './tenant.js';
 import { registerUserRoutes } from './user-routes.js';
 
@@ -30,7 +31,8 @@ export interface GenChargeRoutes {
   /**
    * An admin route: the caller's role must grant the resource the verb of the method (read for
    * GET, write for POST, edit for PUT/PATCH, delete for DELETE). The permission is published in
-   * the route's OpenAPI operation as `x-permission`, from this one declaration.
+   * the route's OpenAPI operation as `x-permission`, from this one declaration, with its 401 and
+   * 403 answers.
    */
   adminRoute(resource: Resource, doc: AdminRouteDoc, ...handlers: RequestHandler[]): void;
 }
@@ -52,7 +54,14 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
         const action = actionFor(doc.method);
         const needs = `Needs the ${resource} permission to ${action}.`;
         route(
-          { ...doc, secured: true, permission: { resource, action }, description: doc.description ? `${doc.description}\n\n${needs}` : needs },
+          {
+            ...doc,
+            secured: true,
+            permission: { resource, action },
+            description: doc.description ? `${doc.description}\n\n${needs}` : needs,
+            // Every admin route can refuse a caller: without a live session, or without the permission.
+            responses: { 401: ERRORS.unauthorized, 403: ERRORS.forbidden, ...doc.responses },
+          },
           ...signedIn,
           requirePermission(deps.em, resource, action),
           ...handlers,

@@ -106,7 +106,7 @@ export function registerUserRoutes({ deps, route, adminRoute, userOnly }: GenCha
       summary: 'Users (admin)',
       description: `Live mobile users with their wallet balance in rupees. ${FILTERS_NOTE} ${LIST_HEADERS_NOTE}`,
       query: UsersQuery,
-      responses: { 200: { description: 'A page of users', schema: z.array(UserListItem) }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden, 422: ERRORS.invalid },
+      responses: { 200: { description: 'A page of users', schema: z.array(UserListItem) }, 422: ERRORS.invalid },
     },
     async (req, res) => {
       const { skip, limit, sort_by, sort_order, ...filters } = query(req, UsersQuery);
@@ -123,7 +123,7 @@ export function registerUserRoutes({ deps, route, adminRoute, userOnly }: GenCha
       summary: 'Archived users (admin)',
       description: `Users archived by an admin or by themselves, with when (\`deleted_at\`); newest archive last by default. ${FILTERS_NOTE} ${LIST_HEADERS_NOTE}`,
       query: ArchivedQuery,
-      responses: { 200: { description: 'A page of archived users', schema: z.array(ArchivedUser) }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden, 422: ERRORS.invalid },
+      responses: { 200: { description: 'A page of archived users', schema: z.array(ArchivedUser) }, 422: ERRORS.invalid },
     },
     async (req, res) => {
       const { skip, limit, sort_by, sort_order, ...filters } = query(req, ArchivedQuery);
@@ -143,7 +143,7 @@ export function registerUserRoutes({ deps, route, adminRoute, userOnly }: GenCha
           ? 'The user is signed out everywhere at once and gets no login code until unblocked. Blocking a blocked user changes nothing.'
           : 'A blocked account becomes active again and the user can request a login code; an account the user deactivated stays inactive.',
         params: UserIdParams,
-        responses: { 200: { description: 'The new status', schema: UserStatusView }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden, 404: ERRORS.notFound, 422: ERRORS.invalid },
+        responses: { 200: { description: 'The new status', schema: UserStatusView }, 404: ERRORS.notFound, 422: ERRORS.invalid },
       },
       async (req, res) => {
         const { user_id } = params(req, UserIdParams);
@@ -160,7 +160,7 @@ export function registerUserRoutes({ deps, route, adminRoute, userOnly }: GenCha
       summary: 'Archive a user (admin)',
       description: 'Archives the user: signed out everywhere, listed under /user/admin/archived, wallet history kept. The phone number and email can sign up again.',
       params: UserIdParams,
-      responses: { 200: { description: 'Archived', schema: Empty }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden, 404: ERRORS.notFound, 422: ERRORS.invalid },
+      responses: { 200: { description: 'Archived', schema: Empty }, 404: ERRORS.notFound, 422: ERRORS.invalid },
     },
     async (req, res) => {
       await archiveUser(em, params(req, UserIdParams).user_id);
