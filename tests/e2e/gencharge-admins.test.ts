@@ -20,6 +20,15 @@ const superAdmin = () => ga.gc.superAdmin();
 const api = () => ga.api();
 const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
 
+/** The token of the newest invitation email to `email` once it is not `previous`. */
+async function eventuallyNewToken(email: string, previous: string): Promise<string> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    const token = await ga.invitationToken(email);
+    if (token !== previous) return token;
+  }
+  throw new Error(`no new invitation reached ${email}`);
+}
+
 async function rowCount(sql: string, values: unknown[]): Promise<number> {
   const [row] = await platform.orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from ${sql}`, values);
   return Number(row!.n);
@@ -177,6 +186,31 @@ describe('GenCharge admins and their invitation', () => {
     expect(again.status).toBe(400);
     expect(again.body).toEqual({ detail: 'This invitation has already been used' });
     expect((await api().post(`${GC}/auth/login`).send({ email, password: 'another-password-2' })).status).toBe(401);
+  });
+
+  it('when an invitation has expired, then a new one can be sent until the admin sets a password, and then it is 409', async () => {
+    const role = await ga.createRole([['Plans', 'read']]);
+    const admin = await ga.invite(role.role_id);
+    const first = await ga.invitationToken(admin.email);
+    await platform.orm.em.fork().execute(`update gencharge_admin_invites set expires_at = now() - interval '1 second' where user_id = ?`, [admin.adminId]);
+    const s = await superAdmin();
+
+    const resent = await api().post(`${GC}/admin/${admin.phone}/invitation`).set(s.auth);
+    expect(resent.status).toBe(202);
+    expect(resent.body).toEqual({});
+    const second = await eventuallyNewToken(admin.email, first);
+    expect((await api().post(`${GC}/admin/set-password`).send({ token: first, password: ADMIN_PASSWORD })).body).toEqual({
+      detail: 'This invitation has expired; ask an admin to invite you again',
+    });
+    expect((await api().post(`${GC}/admin/set-password`).send({ token: second, password: ADMIN_PASSWORD })).status).toBe(200);
+    await ga.gc.adminLogin(admin.email, ADMIN_PASSWORD);
+
+    // A working account is never re-invited: a token would let its holder replace the password.
+    const refused = await api().post(`${GC}/admin/${admin.phone}/invitation`).set(s.auth);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toEqual({ detail: 'This admin has already set a password' });
+    expect(await rowCount('gencharge_admin_invites where user_id = ?', [admin.adminId])).toBe(2);
+    expect((await api().post(`${GC}/admin/9000000002/invitation`).set(s.auth)).status).toBe(404);
   });
 
   it('when the token is unknown, expired or the password too short, then nothing is set', async () => {

@@ -94,6 +94,18 @@ export async function getAdmin(em: EntityManager, userId: number): Promise<Admin
 }
 
 /**
+ * The admin a new invitation goes to: one who has not set a password yet. One who has is a 409:
+ * they sign in, and an invitation must never become a way to take over a working account.
+ */
+export async function adminAwaitingPassword(em: EntityManager, mobile: string): Promise<AdminView & { name: string; email: string }> {
+  const admin = await em.fork().findOne(GenChargeAdmin, { phone: toE164(mobile), user: { deletedAt: null } }, { populate: ['user'] });
+  if (!admin) throw adminNotFound();
+  if (admin.user.passwordHash) throw publicError(FailureType.Conflict, 'This admin has already set a password');
+  const view = adminView(admin);
+  return { ...view, email: admin.user.email! };
+}
+
+/**
  * A platform user (role admin, no password yet) and its admin row, in one transaction. The
  * password is set through the invitation the caller then sends.
  */

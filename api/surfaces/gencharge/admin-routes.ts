@@ -1,3 +1,4 @@
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { FlowType, flowWorkflowId } from '../../../workflows/contracts.js';
 import { inviteGenChargeAdmin } from '../../../workflows/index.js';
 import { requireUser } from '../../auth.js';
@@ -7,6 +8,7 @@ import { body, params, query } from '../../validation.js';
 import {
   ADMIN_INVITATION_TTL_MS,
   ADMIN_SORT_COLUMNS,
+  adminAwaitingPassword,
   createAdmin,
   deleteAdmin,
   getAdmin,
@@ -84,6 +86,34 @@ const ROLE_NOTE = 'The role is named by `role_id` or `role_name` (the id wins if
 /** Admins of the panel: their own profile, the admin list, invitations, and setting the invited password. */
 export function registerAdminRoutes({ deps, route, adminOnly, adminRoute, authLimit }: GenChargeRoutes): void {
   const { em } = deps;
+
+  /**
+   * Starts the invitation flow. A run still sending is joined rather than doubled; after a closed
+   * run a new one starts, with a token of its own (earlier unused tokens work until one is spent).
+   */
+  async function sendInvitation(admin: { admin_id: number; email: string; name: string }, requestId: string): Promise<void> {
+    const base = deps.config.PUBLIC_BASE_URL;
+    await startFlow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
+      workflow: inviteGenChargeAdmin,
+      workflowId: flowWorkflowId(GENCHARGE.slug, FlowType.AdminInvitation, String(admin.admin_id)),
+      args: [
+        {
+          tenant: GENCHARGE.slug,
+          userId: admin.admin_id,
+          email: admin.email,
+          name: admin.name,
+          appName: GENCHARGE_APP_NAME,
+          expiresInMs: ADMIN_INVITATION_TTL_MS,
+          ...(base && { setPasswordUrl: `${base.replace(/\/$/, '')}/gencharge/admin/set-password` }),
+        },
+      ],
+      tenant: GENCHARGE.slug,
+      userId: admin.admin_id,
+      flowType: FlowType.AdminInvitation,
+      requestId,
+      idReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+  }
 
   route(
     {
@@ -177,27 +207,31 @@ export function registerAdminRoutes({ deps, route, adminOnly, adminRoute, authLi
     async (req, res) => {
       const input = body(req, CreateAdminRequest);
       const admin = await createAdmin(em, { name: input.name, email: input.email, mobile: input.phone_number, role: roleRef(input)! });
-      const base = deps.config.PUBLIC_BASE_URL;
-      await startFlow(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
-        workflow: inviteGenChargeAdmin,
-        workflowId: flowWorkflowId(GENCHARGE.slug, FlowType.AdminInvitation, String(admin.admin_id)),
-        args: [
-          {
-            tenant: GENCHARGE.slug,
-            userId: admin.admin_id,
-            email: input.email,
-            name: input.name,
-            appName: GENCHARGE_APP_NAME,
-            expiresInMs: ADMIN_INVITATION_TTL_MS,
-            ...(base && { setPasswordUrl: `${base.replace(/\/$/, '')}/gencharge/admin/set-password` }),
-          },
-        ],
-        tenant: GENCHARGE.slug,
-        userId: admin.admin_id,
-        flowType: FlowType.AdminInvitation,
-        requestId: String(req.id),
-      });
+      await sendInvitation({ admin_id: admin.admin_id, email: input.email, name: input.name }, String(req.id));
       res.status(201).json(admin);
+    },
+  );
+
+  adminRoute(
+    'Admins',
+    {
+      method: 'post',
+      path: '/admin/:phone_number/invitation',
+      summary: 'Send an admin a new invitation',
+      description:
+        'For an admin who has not set a password yet: the invitation email was lost, or its token expired. A new invitation flow emails a new one-time token, valid 72 hours (while one is still sending, that one goes on instead). An admin who has set a password is 409. Not in the spec; added so an expired invitation is never a dead end.',
+      params: AdminParams,
+      responses: {
+        202: { description: 'The invitation is on its way', schema: Empty },
+        404: ERRORS.notFound,
+        409: ERRORS.conflict,
+        422: ERRORS.invalid,
+      },
+    },
+    async (req, res) => {
+      const admin = await adminAwaitingPassword(em, params(req, AdminParams).phone_number);
+      await sendInvitation(admin, String(req.id));
+      res.status(202).json({});
     },
   );
 
