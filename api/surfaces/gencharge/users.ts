@@ -146,37 +146,50 @@ export async function registerUser(
   spendVerification: (tx: EntityManager) => Promise<VerifiedIdentifier>,
   input: Registration,
 ): Promise<UserRecordView> {
-  try {
-    const userId = await em.fork().transactional(async (tx) => {
-      const identity = await spendVerification(tx);
-      if (input.refereeCode && !(await tx.count(GenChargeProfile, { referralCode: input.refereeCode, user: { deletedAt: null } }))) {
-        const message = 'Value error, referee_code is not a valid referral code';
-        throw publicError(FailureType.Validation, message, { fields: { referee_code: [message] } });
-      }
-      await assertEmailFree(tx, input.email);
-      const outcome = await createVerifiedUser(tx, { tenant: GENCHARGE.slug, currency: GENCHARGE.currency }, identity);
-      if ('existing' in outcome) throw publicError(FailureType.Conflict, PHONE_TAKEN);
-      const id = outcome.created.id;
-      const pending = await tx.findOne(GenChargePendingSignup, { phone: identity.identifier });
-      if (!pending) throw publicError(FailureType.Validation, 'No sign-up is in progress for this phone number. Start again at /auth/signup.');
-      await tx.nativeUpdate(User, { id }, { email: input.email });
-      tx.create(GenChargeProfile, {
-        user: id,
-        name: input.name,
-        userType: pending.userType,
-        status: 'active',
-        referralCode: await freeReferralCode(tx),
-        refereeCode: input.refereeCode ?? null,
-      });
-      tx.create(GenChargePreferences, { user: id });
-      tx.remove(pending);
-      await tx.flush();
-      return id;
-    });
-    return await userView(em, userId);
-  } catch (err) {
-    throw emailConflict(err);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await registerOnce(em, spendVerification, input);
+    } catch (err) {
+      // Two registrations drew one referral code at once: the loser's transaction rolled back
+      // whole (its token unspent), so it simply runs again with a new draw.
+      if (attempt < 3 && err instanceof UniqueConstraintViolationException && /gencharge_profiles_referral_code_unique/.test(err.message)) continue;
+      throw emailConflict(err);
+    }
   }
+}
+
+async function registerOnce(
+  em: EntityManager,
+  spendVerification: (tx: EntityManager) => Promise<VerifiedIdentifier>,
+  input: Registration,
+): Promise<UserRecordView> {
+  const userId = await em.fork().transactional(async (tx) => {
+    const identity = await spendVerification(tx);
+    if (input.refereeCode && !(await tx.count(GenChargeProfile, { referralCode: input.refereeCode, user: { deletedAt: null } }))) {
+      const message = 'Value error, referee_code is not a valid referral code';
+      throw publicError(FailureType.Validation, message, { fields: { referee_code: [message] } });
+    }
+    await assertEmailFree(tx, input.email);
+    const outcome = await createVerifiedUser(tx, { tenant: GENCHARGE.slug, currency: GENCHARGE.currency }, identity);
+    if ('existing' in outcome) throw publicError(FailureType.Conflict, PHONE_TAKEN);
+    const id = outcome.created.id;
+    const pending = await tx.findOne(GenChargePendingSignup, { phone: identity.identifier });
+    if (!pending) throw publicError(FailureType.Validation, 'No sign-up is in progress for this phone number. Start again at /auth/signup.');
+    await tx.nativeUpdate(User, { id }, { email: input.email });
+    tx.create(GenChargeProfile, {
+      user: id,
+      name: input.name,
+      userType: pending.userType,
+      status: 'active',
+      referralCode: await freeReferralCode(tx),
+      refereeCode: input.refereeCode ?? null,
+    });
+    tx.create(GenChargePreferences, { user: id });
+    tx.remove(pending);
+    await tx.flush();
+    return id;
+  });
+  return await userView(em, userId);
 }
 
 /** A unique violation on the live-email index (a racing registration or update) is the same 409 as the check. */
