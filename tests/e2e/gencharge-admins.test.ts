@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { uniqueId } from '../support/db.js';
 import { GC, newEmail, newIndianMobile } from '../support/gencharge.js';
+import { eventually } from '../support/maxtera.js';
 import { ADMIN_PASSWORD, genchargeAdmins } from '../support/gencharge-admins.js';
 import { TEST_ENV } from '../support/test-env.js';
 
@@ -19,15 +20,6 @@ afterAll(async () => {
 const superAdmin = () => ga.gc.superAdmin();
 const api = () => ga.api();
 const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-
-/** The token of the newest invitation email to `email` once it is not `previous`. */
-async function eventuallyNewToken(email: string, previous: string): Promise<string> {
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    const token = await ga.invitationToken(email);
-    if (token !== previous) return token;
-  }
-  throw new Error(`no new invitation reached ${email}`);
-}
 
 async function rowCount(sql: string, values: unknown[]): Promise<number> {
   const [row] = await platform.orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from ${sql}`, values);
@@ -198,7 +190,7 @@ describe('GenCharge admins and their invitation', () => {
     const resent = await api().post(`${GC}/admin/${admin.phone}/invitation`).set(s.auth);
     expect(resent.status).toBe(202);
     expect(resent.body).toEqual({});
-    const second = await eventuallyNewToken(admin.email, first);
+    const second = await eventually(() => ga.invitationToken(admin.email), (token) => token !== first);
     expect((await api().post(`${GC}/admin/set-password`).send({ token: first, password: ADMIN_PASSWORD })).body).toEqual({
       detail: 'This invitation has expired; ask an admin to invite you again',
     });
