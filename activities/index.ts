@@ -8,9 +8,11 @@ import { createOtpActivities, type OtpActivityDeps } from './otp.js';
 import { createAccountDeletionActivities, type AccountDeletionActivityDeps } from './account-deletion.js';
 import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-review.js';
 import { createAdminInvitationActivities, type AdminInvitationActivityDeps } from './admin-invitation.js';
+import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
-  VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps;
+  VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
+  GenChargeNoticeActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -41,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     createAccountDeletionActivities(deps),
     createKycReviewActivities(deps),
     createAdminInvitationActivities(deps),
+    createGenChargeNoticeActivities(deps),
   );
 }
 

@@ -457,3 +457,81 @@ export interface AdminInvitationInput {
 
 /** When the link stops working (or that the admin was deleted first): the token itself never enters the history. */
 export type AdminInvitationOutcome = { status: 'sent'; expiresAt: string } | { status: 'cancelled' };
+
+// --- GenCharge: recharge subscriptions, autopay, notices -------------------------------------------
+
+/**
+ * A plan bought for a phone: the subscription flow charges the price (from the wallet, or collected
+ * through the UPI/card collector first), asks the operator, then posts or voids the hold; on success
+ * it keeps the plan's validity as a durable timer (reminders, then `expired`). The caller prices it:
+ * `priceMinor` is the plan's price after the offer, fixed when the order was taken.
+ */
+export interface SubscriptionInput {
+  tenant: string;
+  userId: number;
+  currency: string;
+  /** The order's reference: the operator's client_ref and the history row's reference. */
+  reference: string;
+  planId: number;
+  offerId: number | null;
+  priceMinor: string;
+  /** The 10-digit Indian mobile number being recharged, as the app shows it. */
+  phoneNumber: string;
+  /** `wallet` pays from the wallet; anything else (`UPI`, `Card`) is collected through the collector first. */
+  paymentMethod: string;
+  activationMode: 'activate' | 'queue';
+  /** `recharge` (the user asked) or `autopay` (a rule's run). */
+  source: 'recharge' | 'autopay';
+  /** The autopay rule whose run this is, when it is one. */
+  autopayId?: number;
+}
+
+/** `insufficient_funds`: the wallet could not pay (nothing was held); autopay records it as a miss. */
+export type SubscriptionRefusal = 'insufficient_funds' | 'payment_failed' | 'operator_failed' | 'plan_unavailable';
+
+export interface SubscriptionOutcome {
+  reference: string;
+  status: FinalStatus;
+  /** The history row (the spec's `txn_id`). */
+  transactionId?: number;
+  /** The active or queued plan row (`/recharge/my/plans` id), once the operator recharged. */
+  subscriptionId?: number;
+  refusal?: SubscriptionRefusal;
+  failureReason?: string;
+}
+
+export interface SubscriptionState {
+  reference: string;
+  status: 'pending' | 'review' | 'active' | 'queued' | 'expired' | 'failed';
+  transactionId?: number;
+  subscriptionId?: number;
+  validFrom?: string;
+  validTo?: string;
+  failureReason?: string;
+}
+
+export const subscriptionStateQuery = defineQuery<SubscriptionState>('subscriptionState');
+
+/** What happened to a user, kept in their in-app notifications and sent by SMS/email where their preferences allow. */
+export type GenChargeNoticeKind = 'topup_credited' | 'recharge_done' | 'recharge_failed' | 'autopay_missed' | 'plan_expiring' | 'plan_expired' | 'reward_earned';
+
+export interface GenChargeNotice {
+  tenant: string;
+  userId: number;
+  kind: GenChargeNoticeKind;
+  /** The text the user reads, in-app and in the SMS/email. */
+  description: string;
+  /**
+   * Unique per event (e.g. `${workflowId}:reminder:1`): a retried activity stores and sends the
+   * notice once.
+   */
+  noticeKey: string;
+  /** Which preference switch, besides the channel's own, must be on for SMS/email (in-app always lands). */
+  preference: 'recharge_remainders' | 'transactional_alerts';
+  attachments?: Record<string, unknown>;
+}
+
+/** The notice activity, as workflows call it (implemented in activities/gencharge-notices.ts). */
+export interface GenChargeNoticeActivities {
+  notifyGenChargeUser(notice: GenChargeNotice): Promise<{ stored: boolean; channels: Array<'sms' | 'email'> }>;
+}

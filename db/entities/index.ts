@@ -12,6 +12,7 @@ export * from './mymoolah.js';
 export * from './otp.js';
 export * from './chargeghar.js';
 export * from './gencharge.js';
+export * from './gencharge-notifications.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -40,6 +41,7 @@ import {
   GenChargeRole,
   GenChargeRolePermission,
 } from './gencharge.js';
+import { GenChargeNotification } from './gencharge-notifications.js';
 
 export const ENTITIES = [
   Currency,
@@ -62,4 +64,5 @@ export const ENTITIES = [
   OtpVerification, ChargeGharProfile, ChargeGharDevice, ChargeGharKycSubmission,
   GenChargeProfile, GenChargePreferences, GenChargePendingSignup, GenChargePermission, GenChargeRole, GenChargeRolePermission,
   GenChargeAdmin, GenChargeAdminInvite, GenChargePlanGroup, GenChargePlan, GenChargeOfferType, GenChargeOffer,
+  GenChargeNotification,
 ];

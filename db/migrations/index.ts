@@ -7,6 +7,7 @@ import { Migration20261125030000_mymoolah } from './Migration20261125030000_mymo
 import { Migration20261125040000_chargeghar } from './Migration20261125040000_chargeghar.js';
 import { Migration20261125050000_xclera } from './Migration20261125050000_xclera.js';
 import { Migration20261125060000_gencharge } from './Migration20261125060000_gencharge.js';
+import { Migration20261126000000_gencharge_notifications } from './Migration20261126000000_gencharge_notifications.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261125040000_chargeghar', class: Migration20261125040000_chargeghar },
   { name: 'Migration20261125050000_xclera', class: Migration20261125050000_xclera },
   { name: 'Migration20261125060000_gencharge', class: Migration20261125060000_gencharge },
+  { name: 'Migration20261126000000_gencharge_notifications', class: Migration20261126000000_gencharge_notifications },
 ];

@@ -47,3 +47,33 @@ export function sendList(res: Response, items: unknown[], total: number): void {
 }
 
 export const LIST_HEADERS_NOTE = 'A bare JSON array; `X-Total-Count` carries the number of matching rows for paging.';
+
+/**
+ * Part 2's lists answer a page object, as the spec shows: `{ <key>: [...], total, page, size, pages }`.
+ * The query is `page` (from 1) and `size`, plus the list's filters.
+ */
+export function pagedQuery<F extends z.ZodRawShape>(filters: F, defaultSize = 10) {
+  return z.object({
+    page: z.coerce.number().int().min(1).max(1_000_000).default(1).openapi({ description: 'Page number, from 1' }),
+    size: z.coerce.number().int().min(1).max(MAX_LIMIT).default(defaultSize).openapi({ description: `Rows per page (1-${MAX_LIMIT})` }),
+    ...filters,
+  });
+}
+
+export interface PageRequest {
+  page: number;
+  size: number;
+}
+
+/** `limit`/`offset` for a page request. */
+export const pageWindow = ({ page, size }: PageRequest) => ({ limit: size, offset: (page - 1) * size });
+
+/** The page object, with the items under the spec's key for that list. */
+export function pageOf<K extends string, T>(key: K, items: T[], total: number, { page, size }: PageRequest) {
+  return { [key]: items, total, page, size, pages: Math.ceil(total / size) } as { [P in K]: T[] } & { total: number; page: number; size: number; pages: number };
+}
+
+/** The OpenAPI schema of a page whose items are `item`, under `key`. */
+export function pageSchema<K extends string, T extends z.ZodTypeAny>(key: K, item: T) {
+  return z.object({ [key]: z.array(item), total: z.number().int(), page: z.number().int(), size: z.number().int(), pages: z.number().int() } as { [P in K]: z.ZodArray<T> } & Record<'total' | 'page' | 'size' | 'pages', z.ZodNumber>);
+}
