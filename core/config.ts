@@ -186,6 +186,19 @@ const ConfigSchema = z
     OTP_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
     OTP_RATE_LIMIT_PER_IDENTIFIER: z.coerce.number().int().positive().default(10),
     OTP_RATE_LIMIT_PER_CLIENT: z.coerce.number().int().positive().default(30),
+    /**
+     * GenCharge: how long a "day" of plan validity, reminders and autopay cycles lasts. One real day
+     * in production; tests shrink it to seconds so a plan reminds, expires and renews within a run.
+     */
+    GENCHARGE_DAY_MS: durationMs.default(24 * 3600_000),
+    /** GenCharge: days before a plan's end that its reminders go out (comma-separated, e.g. "3,1"). */
+    GENCHARGE_REMINDER_DAYS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be whole days separated by commas, e.g. "3,1"')
+      .default('3,1')
+      .transform((v) => [...new Set(v.split(',').map(Number))].sort((a, b) => b - a)),
+    /** GenCharge: what a referrer earns when the user they referred first recharges, in paise (₹50). */
+    GENCHARGE_REFERRAL_REWARD_MINOR: z.coerce.number().int().min(0).max(100_000_00).default(5000),
     /** Where KYC document images are kept (the disk store); relative paths are from the working directory. */
     KYC_STORAGE_DIR: z.string().min(1).default('.data/kyc-documents'),
     KYC_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),

@@ -14,4 +14,7 @@ export const TEST_ENV = {
   PURCHASE_REQUERY_LIMIT_MS: '20000',
   PURCHASE_RESPONSE_WAIT_MS: '15000',
   AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+  // A GenCharge plan "day" of 2 s: a 1-day plan reminds and expires within a test.
+  GENCHARGE_DAY_MS: '2000',
+  GENCHARGE_REMINDER_DAYS: '1',
 } as const;
