@@ -28,6 +28,14 @@ export const FlowType = {
   KycReview: 'kyc-review',
   /** A new GenCharge admin is emailed a one-time link to set their password. */
   AdminInvitation: 'admin-invitation',
+  /** A GenCharge plan bought for a phone: charge, operator recharge, post or void (`subscribeToPlan`). */
+  Subscription: 'subscription',
+  /** A bought plan's validity: queued start, reminders, expiry (`runPlanValidity`). */
+  PlanValidity: 'plan-validity',
+  /** One run of a GenCharge autopay rule, from its Schedule or from process-due. */
+  AutopayRun: 'autopay-run',
+  /** A GenCharge admin's announcement, delivered at its scheduled time. */
+  Announcement: 'announcement',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 
@@ -511,6 +519,34 @@ export interface SubscriptionState {
 }
 
 export const subscriptionStateQuery = defineQuery<SubscriptionState>('subscriptionState');
+
+/**
+ * The subscription flow's workflow type. It ends once the charge is final (so the API and an
+ * autopay run can wait for its result); on success it has started the plan's validity flow
+ * (`runPlanValidity`, FlowType.PlanValidity), which outlives it.
+ */
+export const SUBSCRIBE_TO_PLAN_WORKFLOW = 'subscribeToPlan';
+
+export interface ReferralRewardRequest {
+  tenant: string;
+  /** The user whose successful paid recharge this is; their referrer (if any) is rewarded once, ever. */
+  referredUserId: number;
+  /** The recharge that earned it (its reference). */
+  reference: string;
+}
+
+export interface ReferralRewardOutcome {
+  /** True only for the call that paid the reward; false when there is no referrer or it was paid before. */
+  rewarded: boolean;
+  rewardId?: number;
+  referrerId?: number;
+  rewardMinor?: string;
+}
+
+/** The referral activity, as the subscription flow calls it (implemented in activities/gencharge-referrals.ts). */
+export interface GenChargeReferralActivities {
+  rewardReferrer(request: ReferralRewardRequest): Promise<ReferralRewardOutcome>;
+}
 
 /** What happened to a user, kept in their in-app notifications and sent by SMS/email where their preferences allow. */
 export type GenChargeNoticeKind = 'topup_credited' | 'recharge_done' | 'recharge_failed' | 'autopay_missed' | 'plan_expiring' | 'plan_expired' | 'reward_earned';
