@@ -21,6 +21,8 @@ export interface GenChargeRoutes {
   deps: SurfaceDeps;
   route: SurfaceRoutes['route'];
   authLimit: RequestHandler;
+  /** Replays the first answer to a repeated `Idempotency-Key` (money-moving POSTs). */
+  idempotency: RequestHandler;
   otp: OtpService;
   /** A valid access token whose session is live: logout, blocking and archiving end it at once. */
   signedIn: RequestHandler[];
@@ -40,12 +42,13 @@ export interface GenChargeRoutes {
 /** GenCharge (mobile recharge, India), mounted at /gencharge with the spec's paths; FastAPI-style errors. */
 export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge'): express.Router {
   const options = { tenant: GENCHARGE, tag: 'GenCharge', mountPath, envelope: genchargeEnvelope };
-  return createSurfaceRouter(deps, options, ({ route, authLimit }) => {
+  return createSurfaceRouter(deps, options, ({ route, authLimit, idempotency }) => {
     const signedIn = [deps.auth.authenticated, deps.auth.liveSession];
     const routes: GenChargeRoutes = {
       deps,
       route,
       authLimit,
+      idempotency,
       otp: createOtpService(deps),
       signedIn,
       userOnly: [...signedIn, requireMobileUser],
