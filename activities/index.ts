@@ -9,10 +9,12 @@ import { createAccountDeletionActivities, type AccountDeletionActivityDeps } fro
 import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-review.js';
 import { createAdminInvitationActivities, type AdminInvitationActivityDeps } from './admin-invitation.js';
 import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
+import { createGenChargeAutopayActivities, type GenChargeAutopayActivityDeps } from './gencharge-autopay.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
-  GenChargeNoticeActivityDeps;
+  GenChargeNoticeActivityDeps &
+  GenChargeAutopayActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -44,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     createKycReviewActivities(deps),
     createAdminInvitationActivities(deps),
     createGenChargeNoticeActivities(deps),
+    createGenChargeAutopayActivities(deps),
   );
 }
 

@@ -466,6 +466,39 @@ export interface AdminInvitationInput {
 /** When the link stops working (or that the admin was deleted first): the token itself never enters the history. */
 export type AdminInvitationOutcome = { status: 'sent'; expiresAt: string } | { status: 'cancelled' };
 
+// --- GenCharge autopay runs -----------------------------------------------------------------------
+
+/** One run of an autopay rule, started by the rule's Schedule or by process-due. */
+export interface AutopayRunInput {
+  tenant: string;
+  autopayId: number;
+  /** The length of a plan "day" (GENCHARGE_DAY_MS): a cycle is the plan's validity in days times this. */
+  dayMs: number;
+  /**
+   * A run the Schedule starts a moment before the due time (clocks differ by milliseconds) waits
+   * for it, up to this long; process-due runs only rules already due and passes 0.
+   */
+  dueWaitMs: number;
+}
+
+/**
+ * What a run did: `processed` (the cycle was bought), `failed` (the cycle was missed: `message` is
+ * the refusal, e.g. `insufficient_funds`), `skipped` (not due, disabled, gone, or already processed
+ * by another run of the same due date).
+ */
+export interface AutopayRunOutcome {
+  autopayId: number;
+  status: 'processed' | 'failed' | 'skipped';
+  message: string;
+  /** The due date the run was for, when it got that far. */
+  dueDate?: string;
+  /** The subscription order's reference, when one was started. */
+  reference?: string;
+}
+
+/** The Schedule of one autopay rule: its ID names the rule so ops find it in the Temporal UI. */
+export const autopayScheduleId = (tenant: string, autopayId: number) => `${tenant}:autopay:${autopayId}`;
+
 // --- GenCharge: recharge subscriptions, autopay, notices -------------------------------------------
 
 /**
