@@ -7,6 +7,7 @@ import type { SurfaceDeps, SurfaceRoutes } from '../types.js';
 import { requireAdmin, requireMobileUser, requirePermission } from './access.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
+import { registerAutopayRoutes } from './autopay-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { genchargeEnvelope } from './envelope.js';
 import { registerRoleRoutes } from './role-routes.js';
@@ -76,5 +77,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerAdminRoutes(routes);
     registerRoleRoutes(routes);
     registerCatalogueRoutes(routes);
+    registerAutopayRoutes(routes);
   });
 }
