@@ -27,10 +27,13 @@ const Tag = z
   .refine((value) => !value.includes('\u0000'), { message: 'Value error, must not contain NUL characters' })
   .nullable()
   .openapi({ example: 'regular' });
-/** A date-time with its zone (`Z` or `+05:30`), from now on: a rule cannot start in the past. */
+/**
+ * A date-time with its zone (`Z` or `+05:30`), from now on: a rule cannot start in the past. Kept
+ * to the second, rounded up, since Schedules fire on whole seconds: a cycle never runs before its date.
+ */
 const NextDueDate = z
   .iso.datetime({ offset: true, message: 'Value error, next_due_date must be an ISO 8601 date-time with a time zone, e.g. 2025-12-01T09:00:00Z' })
-  .transform((value) => new Date(value))
+  .transform((value) => new Date(Math.ceil(Date.parse(value) / 1000) * 1000))
   .refine((date) => date.getTime() >= Date.now(), { message: 'Value error, next_due_date must not be in the past' })
   .openapi({ type: 'string', format: 'date-time', example: '2025-12-01T09:00:00Z' });
 
@@ -94,7 +97,7 @@ const AllAutopaysQuery = pagedQuery(
 
 const unavailable = { description: 'Temporal could not be reached to change the rule\'s Schedule; nothing was changed, try again', schema: Detail };
 const RULE_NOTE =
-  'Each rule buys its plan for the phone from the wallet every plan validity, from `next_due_date` (ISO 8601 with a time zone, not in the past), on a Temporal Schedule of its own (`gencharge:autopay:<autopay_id>`), paused while the rule is `disabled`. `plan_id` must name an active plan (422 otherwise). Besides the spec\'s fields each rule shows its last cycle: `last_run_status`, `last_run_at`, `last_failure_reason` and `missed_count`.';
+  'Each rule buys its plan for the phone from the wallet every plan validity, from `next_due_date` (ISO 8601 with a time zone, not in the past; kept to the second, rounded up), on a Temporal Schedule of its own (`gencharge:autopay:<autopay_id>`), paused while the rule is `disabled`. `plan_id` must name an active plan (422 otherwise). Besides the spec\'s fields each rule shows its last cycle: `last_run_status`, `last_run_at`, `last_failure_reason` and `missed_count`.';
 const CYCLE_NOTE =
   'After a cycle is bought, `next_due_date` moves on by the plan\'s validity. A cycle the wallet cannot pay is missed: it is recorded on the rule (`last_run_status: "missed"`, `last_failure_reason: "insufficient_funds"`, `missed_count`), the user is notified, and the rule waits for its next cycle; setting `next_due_date` to now retries at once.';
 

@@ -1,0 +1,217 @@
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { uniqueId } from '../support/db.js';
+import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { eventually } from '../support/maxtera.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { TEST_ENV } from '../support/test-env.js';
+
+let platform: TestPlatform;
+let gc: ReturnType<typeof gencharge>;
+let admin: GenChargeSession;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  gc = gencharge(platform);
+  admin = await gc.superAdmin();
+});
+afterAll(async () => {
+  await platform.stop();
+});
+
+const DAY_MS = Number(TEST_ENV.GENCHARGE_DAY_MS);
+const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+/** A due date on a whole second, as rules keep them. */
+const inDays = (days: number) => new Date(Math.ceil((Date.now() + days * 24 * 3600_000) / 1000) * 1000).toISOString();
+const scheduleOf = (autopayId: number) => platform.temporal.schedule.getHandle(`gencharge:autopay:${autopayId}`);
+
+let group: Promise<number> | undefined;
+async function newPlan(fields: { price?: number; validity?: number; status?: 'active' | 'inactive' } = {}): Promise<{ plan_id: number; price: number; validity: number }> {
+  group ??= gc
+    .api()
+    .post(`${GC}/plans/plan-group`)
+    .set(admin.auth)
+    .send({ group_name: uniqueId('autopay plans') })
+    .then((res) => res.body.group_id as number);
+  const res = await gc
+    .api()
+    .post(`${GC}/plans/plan`)
+    .set(admin.auth)
+    .send({ plan_name: uniqueId('plan'), price: 199, validity: 28, plan_type: 'prepaid', group_id: await group, ...fields });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+const create = (user: GenChargeSession, body: object) => gc.api().post(`${GC}/autopay/create_autopay`).set(user.auth).send(body);
+const read = (user: GenChargeSession, id: number) => gc.api().get(`${GC}/autopay/get_autopay/${id}`).set(user.auth);
+const edit = (user: GenChargeSession, id: number, body: object) => gc.api().patch(`${GC}/autopay/${id}`).set(user.auth).send(body);
+const remove = (user: GenChargeSession, id: number) => gc.api().delete(`${GC}/autopay/${id}`).set(user.auth);
+const mine = (user: GenChargeSession, query: object = {}) => gc.api().get(`${GC}/autopay/get_all_autopay`).set(user.auth).query(query);
+const allRules = (query: object = {}) => gc.api().get(`${GC}/autopay/admin/all`).set(admin.auth).query(query);
+
+async function newRule(user: GenChargeUser, fields: Record<string, unknown> = {}) {
+  const plan = fields.plan_id ? undefined : await newPlan();
+  const res = await create(user, { plan_id: plan?.plan_id, phone_number: user.phone, tag: 'regular', next_due_date: inDays(30), ...fields });
+  expect(res.status).toBe(201);
+  return res.body as { autopay_id: number; plan_id: number; next_due_date: string; status: string };
+}
+
+describe('GenCharge autopay rules', () => {
+  it('when a user creates, reads, lists, edits and deletes a rule, then each answer is the spec shape', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan();
+    const due = inDays(10);
+    const created = await create(user, { plan_id: plan.plan_id, phone_number: `+91 ${user.phone}`, tag: 'regular', next_due_date: due, status: 'enabled' });
+    expect(created.status).toBe(201);
+    const rule = {
+      autopay_id: expect.any(Number),
+      user_id: user.id,
+      plan_id: plan.plan_id,
+      status: 'enabled',
+      phone_number: user.phone,
+      tag: 'regular',
+      next_due_date: due,
+      created_at: ISO,
+      last_run_status: null,
+      last_run_at: null,
+      last_failure_reason: null,
+      missed_count: 0,
+    };
+    expect(created.body).toEqual(rule);
+    const id = created.body.autopay_id;
+
+    expect((await read(user, id)).body).toEqual({ ...rule, autopay_id: id });
+    expect((await mine(user)).body).toEqual({ items: [{ ...rule, autopay_id: id }], total: 1, page: 1, size: 20, pages: 1 });
+
+    const newDue = inDays(12);
+    const edited = await edit(user, id, { tag: 'weekly', next_due_date: newDue, status: 'disabled' });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toEqual({ autopay_id: id, status: 'disabled', next_due_date: newDue });
+    expect((await read(user, id)).body).toMatchObject({ tag: 'weekly', status: 'disabled', next_due_date: newDue, plan_id: plan.plan_id });
+
+    const deleted = await remove(user, id);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({});
+    expect((await read(user, id)).status).toBe(404);
+    expect((await remove(user, id)).status).toBe(404);
+    expect((await mine(user)).body).toEqual({ items: [], total: 0, page: 1, size: 20, pages: 0 });
+  });
+
+  it('when the request is invalid, then it is a 422 in the FastAPI shape and no rule is written', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan();
+    const retired = await newPlan({ status: 'inactive' });
+    const valid = { plan_id: plan.plan_id, phone_number: user.phone, next_due_date: inDays(1) };
+    const cases: Array<[object, string[]]> = [
+      [{ ...valid, phone_number: '12345' }, ['body', 'phone_number']],
+      [{ ...valid, phone_number: '5876543210' }, ['body', 'phone_number']],
+      [{ ...valid, next_due_date: new Date(Date.now() - 60_000).toISOString() }, ['body', 'next_due_date']],
+      [{ ...valid, next_due_date: 'tomorrow' }, ['body', 'next_due_date']],
+      [{ ...valid, next_due_date: '2030-01-01T09:00:00' }, ['body', 'next_due_date']],
+      [{ ...valid, plan_id: 2_000_000_000 }, ['body', 'plan_id']],
+      [{ ...valid, plan_id: retired.plan_id }, ['body', 'plan_id']],
+      [{ ...valid, plan_id: 'abc' }, ['body', 'plan_id']],
+      [{ ...valid, status: 'paused' }, ['body', 'status']],
+      [{ phone_number: user.phone, next_due_date: inDays(1) }, ['body', 'plan_id']],
+    ];
+    for (const [body, loc] of cases) {
+      const res = await create(user, body);
+      expect({ body, status: res.status }).toEqual({ body, status: 422 });
+      expect(res.body.detail).toEqual(expect.arrayContaining([expect.objectContaining({ loc, msg: expect.any(String), type: expect.any(String) })]));
+    }
+    expect((await mine(user)).body.total).toBe(0);
+
+    const rule = await newRule(user, { plan_id: plan.plan_id });
+    for (const body of [{ phone_number: 'x' }, { plan_id: retired.plan_id }, { next_due_date: '2001-01-01T00:00:00Z' }, { status: 'on' }]) {
+      expect((await edit(user, rule.autopay_id, body)).status).toBe(422);
+    }
+    expect((await read(user, rule.autopay_id)).body).toMatchObject({ plan_id: plan.plan_id, phone_number: user.phone, status: 'enabled', next_due_date: rule.next_due_date });
+    expect((await gc.api().get(`${GC}/autopay/get_autopay/abc`).set(user.auth)).status).toBe(422);
+  });
+
+  it("when a user asks for another user's rule, then it is 404 and the rule is untouched", async () => {
+    const owner = await gc.signUp();
+    const other = await gc.signUp();
+    const rule = await newRule(owner);
+    expect((await read(other, rule.autopay_id)).status).toBe(404);
+    expect((await read(other, rule.autopay_id)).body).toEqual({ detail: 'Autopay not found' });
+    expect((await edit(other, rule.autopay_id, { status: 'disabled' })).status).toBe(404);
+    expect((await remove(other, rule.autopay_id)).status).toBe(404);
+    expect((await mine(other)).body.total).toBe(0);
+    expect((await read(owner, rule.autopay_id)).body).toMatchObject({ status: 'enabled' });
+    expect((await scheduleOf(rule.autopay_id).describe()).state.paused).toBe(false);
+    expect((await gc.api().get(`${GC}/autopay/get_all_autopay`)).status).toBe(401);
+    expect((await gc.api().get(`${GC}/autopay/admin/all`).set(owner.auth)).status).toBe(403);
+  });
+
+  it('when an admin lists all rules, then the filters and pages apply', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan();
+    const first = await newRule(user, { plan_id: plan.plan_id });
+    const second = await newRule(user, { plan_id: plan.plan_id, status: 'disabled' });
+    const byUser = await allRules({ user_id: user.id });
+    expect(byUser.status).toBe(200);
+    expect(byUser.body).toMatchObject({ total: 2, page: 1, size: 20, pages: 1 });
+    expect(byUser.body.items.map((r: { autopay_id: number }) => r.autopay_id)).toEqual([second.autopay_id, first.autopay_id]);
+    expect((await allRules({ user_id: user.id, status: 'disabled' })).body.items).toEqual([expect.objectContaining({ autopay_id: second.autopay_id, status: 'disabled', user_id: user.id })]);
+    expect((await allRules({ plan_id: plan.plan_id, size: 1, page: 2 })).body).toMatchObject({ items: [expect.objectContaining({ autopay_id: first.autopay_id })], total: 2, page: 2, size: 1, pages: 2 });
+    expect((await allRules({ status: 'sometimes' })).status).toBe(422);
+  });
+});
+
+describe('GenCharge autopay schedules', () => {
+  it('when a rule is created, paused, edited, resumed and deleted, then its Temporal Schedule follows', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan({ validity: 28 });
+    const rule = await newRule(user, { plan_id: plan.plan_id, next_due_date: inDays(3) });
+    const schedule = scheduleOf(rule.autopay_id);
+
+    const created = await schedule.describe();
+    expect(created.state.paused).toBe(false);
+    expect(created.spec.intervals).toEqual([{ every: 28 * DAY_MS, offset: Date.parse(rule.next_due_date) % (28 * DAY_MS) }]);
+    expect(created.spec.startAt!.getTime()).toBeLessThanOrEqual(Date.parse(rule.next_due_date));
+    expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: 'runAutopay', args: [expect.objectContaining({ tenant: 'gencharge', autopayId: rule.autopay_id, dayMs: DAY_MS })] });
+    expect(created.memo).toMatchObject({ autopayId: rule.autopay_id });
+    // The first run is the rule's due date: a cycle on the grid, never before it.
+    expect(created.info.nextActionTimes[0]?.toISOString()).toBe(rule.next_due_date);
+
+    expect((await edit(user, rule.autopay_id, { status: 'disabled' })).status).toBe(200);
+    expect((await schedule.describe()).state.paused).toBe(true);
+
+    const other = await newPlan({ validity: 7 });
+    const due = inDays(5);
+    expect((await edit(user, rule.autopay_id, { plan_id: other.plan_id, next_due_date: due, status: 'enabled' })).body).toEqual({ autopay_id: rule.autopay_id, status: 'enabled', next_due_date: due });
+    const edited = await schedule.describe();
+    expect(edited.state.paused).toBe(false);
+    expect(edited.spec.intervals).toEqual([{ every: 7 * DAY_MS, offset: Date.parse(due) % (7 * DAY_MS) }]);
+    expect(edited.info.nextActionTimes[0]?.toISOString()).toBe(due);
+
+    expect((await remove(user, rule.autopay_id)).status).toBe(200);
+    await expect(schedule.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+  });
+
+  it('when a rule is created disabled, then its Schedule exists paused', async () => {
+    const user = await gc.signUp();
+    const rule = await newRule(user, { status: 'disabled' });
+    const described = await scheduleOf(rule.autopay_id).describe();
+    expect(described.state.paused).toBe(true);
+    expect(described.typedSearchAttributes.getAll()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ value: 'gencharge' }), expect.objectContaining({ value: String(user.id) }), expect.objectContaining({ value: 'autopay-run' })]),
+    );
+  });
+
+  it('when a rule is resumed after its due date passed while disabled, then it moves on to its first cycle from now', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan({ validity: 28 });
+    const asked = new Date(Date.now() + 1500);
+    const due = new Date(Math.ceil(asked.getTime() / 1000) * 1000).toISOString();
+    const rule = await newRule(user, { plan_id: plan.plan_id, next_due_date: asked.toISOString(), status: 'disabled' });
+    // Kept to the second, rounded up: Schedules fire on whole seconds, never before the date.
+    expect(rule.next_due_date).toBe(due);
+    await eventually(async () => Date.now(), (now) => now > Date.parse(due));
+    const resumed = await edit(user, rule.autopay_id, { status: 'enabled' });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.next_due_date).toBe(new Date(Date.parse(due) + 28 * DAY_MS).toISOString());
+    expect((await scheduleOf(rule.autopay_id).describe()).state.paused).toBe(false);
+    expect((await remove(user, rule.autopay_id)).status).toBe(200);
+  });
+});
