@@ -9,6 +9,7 @@ import { createAccountDeletionActivities, type AccountDeletionActivityDeps } fro
 import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-review.js';
 import { createAdminInvitationActivities, type AdminInvitationActivityDeps } from './admin-invitation.js';
 import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
+import { createGenChargeSubscriptionActivities } from './gencharge-subscriptions.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     createKycReviewActivities(deps),
     createAdminInvitationActivities(deps),
     createGenChargeNoticeActivities(deps),
+    createGenChargeSubscriptionActivities(deps),
   );
 }
 
