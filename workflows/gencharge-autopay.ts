@@ -81,6 +81,7 @@ export async function runAutopay(input: AutopayRunInput): Promise<AutopayRunOutc
           activationMode: 'queue',
           source: 'autopay',
           autopayId,
+          timing: input.timing,
         },
       ],
       typedSearchAttributes: [
@@ -104,7 +105,7 @@ export async function runAutopay(input: AutopayRunInput): Promise<AutopayRunOutc
   return missed(input, cycle, reference, refusal === 'insufficient_funds' ? 'missed' : 'failed', refusal);
 }
 
-const cycleMs = (input: AutopayRunInput, cycle: AutopayCycle) => cycle.validityDays * input.dayMs;
+const cycleMs = (input: AutopayRunInput, cycle: AutopayCycle) => cycle.validityDays * input.timing.dayMs;
 
 const MISS_WORDING: Record<string, string> = {
   insufficient_funds: 'your wallet balance was too low',

@@ -10,3 +10,4 @@ export { deleteAccount } from './account-deletion.js';
 export { reviewKyc } from './kyc-review.js';
 export { inviteGenChargeAdmin } from './admin-invitation.js';
 export { runAutopay } from './gencharge-autopay.js';
+export { subscribeToPlan, runPlanValidity } from './gencharge-subscription.js';

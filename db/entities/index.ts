@@ -14,6 +14,7 @@ export * from './chargeghar.js';
 export * from './gencharge.js';
 export * from './gencharge-notifications.js';
 export * from './gencharge-autopay.js';
+export * from './gencharge-recharge.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -44,6 +45,7 @@ import {
 } from './gencharge.js';
 import { GenChargeNotification } from './gencharge-notifications.js';
 import { GenChargeAutopay, GenChargeAutopayRun } from './gencharge-autopay.js';
+import { GenChargeSubscription } from './gencharge-recharge.js';
 
 export const ENTITIES = [
   Currency,
@@ -68,4 +70,5 @@ export const ENTITIES = [
   GenChargeAdmin, GenChargeAdminInvite, GenChargePlanGroup, GenChargePlan, GenChargeOfferType, GenChargeOffer,
   GenChargeNotification,
   GenChargeAutopay, GenChargeAutopayRun,
+  GenChargeSubscription,
 ];

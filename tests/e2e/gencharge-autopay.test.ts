@@ -169,7 +169,7 @@ describe('GenCharge autopay schedules', () => {
     expect(created.state.paused).toBe(false);
     expect(created.spec.intervals).toEqual([{ every: 28 * DAY_MS, offset: Date.parse(rule.next_due_date) % (28 * DAY_MS) }]);
     expect(created.spec.startAt!.getTime()).toBeLessThanOrEqual(Date.parse(rule.next_due_date));
-    expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: 'runAutopay', args: [expect.objectContaining({ tenant: 'gencharge', autopayId: rule.autopay_id, dayMs: DAY_MS })] });
+    expect(created.action).toMatchObject({ type: 'startWorkflow', workflowType: 'runAutopay', args: [expect.objectContaining({ tenant: 'gencharge', autopayId: rule.autopay_id, timing: expect.objectContaining({ dayMs: DAY_MS }) })] });
     expect(created.memo).toMatchObject({ autopayId: rule.autopay_id });
     // The first run is the rule's due date: a cycle on the grid, never before it.
     expect(created.info.nextActionTimes[0]?.toISOString()).toBe(rule.next_due_date);

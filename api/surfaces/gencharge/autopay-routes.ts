@@ -14,6 +14,7 @@ import {
   type AutopayDeps,
 } from './autopay.js';
 import { pagedQuery, pageOf, pageSchema } from './listing.js';
+import { subscriptionTiming } from './recharge.js';
 import type { GenChargeRoutes } from './router.js';
 import { Detail, Empty, ERRORS, IndianMobile, PositiveId } from './schemas.js';
 
@@ -107,7 +108,7 @@ export function registerAutopayRoutes({ deps, route, adminRoute, userOnly }: Gen
     em: deps.em,
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    dayMs: deps.config.GENCHARGE_DAY_MS,
+    timing: subscriptionTiming(deps.config),
     logger: deps.logger,
   };
   const me = (req: Parameters<typeof requireUser>[0]) => requireUser(req).id;

@@ -14,6 +14,7 @@ import {
   UserIdKey,
   type AutopayRunInput,
   type AutopayRunOutcome,
+  type SubscriptionTiming,
 } from '../../../workflows/contracts.js';
 import { resultWithin, startFlow } from '../../flows.js';
 import { pageWindow, type PageRequest } from './listing.js';
@@ -33,8 +34,8 @@ export interface AutopayDeps {
   em: EntityManager;
   temporal: Client;
   taskQueue: string;
-  /** GENCHARGE_DAY_MS: a cycle is the plan's validity in days times this. */
-  dayMs: number;
+  /** The subscription flow's durations; `timing.dayMs` (GENCHARGE_DAY_MS) times the plan's validity in days is a cycle. */
+  timing: SubscriptionTiming;
   logger: Logger;
 }
 
@@ -223,7 +224,7 @@ export async function processDueAutopays(deps: AutopayDeps, requestId: string, w
   );
 }
 
-const cycleMs = (deps: AutopayDeps, validityDays: number) => validityDays * deps.dayMs;
+const cycleMs = (deps: AutopayDeps, validityDays: number) => validityDays * deps.timing.dayMs;
 
 /** The first date on the rule's cadence that is not in the past. */
 function firstCycleFromNow(due: Date, every: number): Date {
@@ -235,7 +236,7 @@ function firstCycleFromNow(due: Date, every: number): Date {
 const runInput = (deps: AutopayDeps, autopayId: number, dueWaitMs: number): AutopayRunInput => ({
   tenant: GENCHARGE.slug,
   autopayId,
-  dayMs: deps.dayMs,
+  timing: deps.timing,
   dueWaitMs,
 });
 

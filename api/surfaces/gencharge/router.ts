@@ -10,6 +10,7 @@ import { registerAuthRoutes } from './auth-routes.js';
 import { registerAutopayRoutes } from './autopay-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { genchargeEnvelope } from './envelope.js';
+import { registerRechargeRoutes } from './recharge-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { ERRORS } from './schemas.js';
 import { actionFor, GENCHARGE, type Resource } from './tenant.js';
@@ -78,5 +79,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerRoleRoutes(routes);
     registerCatalogueRoutes(routes);
     registerAutopayRoutes(routes);
+    registerRechargeRoutes(routes);
   });
 }
