@@ -25,12 +25,12 @@ const inDays = (days: number) => new Date(Math.ceil((Date.now() + days * 24 * 36
 const scheduleOf = (autopayId: number) => platform.temporal.schedule.getHandle(`gencharge:autopay:${autopayId}`);
 
 let group: Promise<number> | undefined;
-async function newPlan(fields: { price?: number; validity?: number; status?: 'active' | 'inactive' } = {}): Promise<{ plan_id: number; price: number; validity: number }> {
+async function newPlan(fields: { price?: number; validity?: number; status?: 'active' | 'inactive'; group_id?: number } = {}): Promise<{ plan_id: number; price: number; validity: number }> {
   group ??= gc
     .api()
     .post(`${GC}/plans/plan-group`)
     .set(admin.auth)
-    .send({ group_name: uniqueId('autopay plans') })
+    .send({ group_name: `Jio Prepaid ${uniqueId('autopay')}` })
     .then((res) => res.body.group_id as number);
   const res = await gc
     .api()
@@ -100,6 +100,8 @@ describe('GenCharge autopay rules', () => {
     const user = await gc.signUp();
     const plan = await newPlan();
     const retired = await newPlan({ status: 'inactive' });
+    const noOperatorGroup = (await gc.api().post(`${GC}/plans/plan-group`).set(admin.auth).send({ group_name: uniqueId('Data Packs') })).body.group_id;
+    const noOperator = await newPlan({ group_id: noOperatorGroup });
     const valid = { plan_id: plan.plan_id, phone_number: user.phone, next_due_date: inDays(1) };
     const cases: Array<[object, string[]]> = [
       [{ ...valid, phone_number: '12345' }, ['body', 'phone_number']],
@@ -109,6 +111,7 @@ describe('GenCharge autopay rules', () => {
       [{ ...valid, next_due_date: '2030-01-01T09:00:00' }, ['body', 'next_due_date']],
       [{ ...valid, plan_id: 2_000_000_000 }, ['body', 'plan_id']],
       [{ ...valid, plan_id: retired.plan_id }, ['body', 'plan_id']],
+      [{ ...valid, plan_id: noOperator.plan_id }, ['body', 'plan_id']],
       [{ ...valid, plan_id: 'abc' }, ['body', 'plan_id']],
       [{ ...valid, status: 'paused' }, ['body', 'status']],
       [{ phone_number: user.phone, next_due_date: inDays(1) }, ['body', 'plan_id']],
@@ -212,6 +215,148 @@ describe('GenCharge autopay schedules', () => {
     expect(resumed.status).toBe(200);
     expect(resumed.body.next_due_date).toBe(new Date(Date.parse(due) + 28 * DAY_MS).toISOString());
     expect((await scheduleOf(rule.autopay_id).describe()).state.paused).toBe(false);
+    expect((await remove(user, rule.autopay_id)).status).toBe(200);
+  });
+});
+
+interface RunRow {
+  due_date: Date;
+  status: string;
+  reference: string;
+  failure_reason: string | null;
+  amount: string | null;
+}
+
+/** The rule's recorded cycles, oldest first, with what each charged (the history row of its reference). */
+const runsOf = (autopayId: number) =>
+  platform.orm.em
+    .fork()
+    .execute<RunRow[]>(
+      `select r.due_date, r.status, r.reference, r.failure_reason, t.amount::text as amount
+       from gencharge_autopay_runs r left join wallet_transactions t on t.reference = r.reference and t.status = 'success'
+       where r.autopay_id = ? order by r.due_date`,
+      [autopayId],
+    );
+const successes = async (autopayId: number) => (await runsOf(autopayId)).filter((r) => r.status === 'success');
+/** Recharges of this user the history shows as done: each cycle's charge, and nothing else. */
+const rechargesOf = async (user: { id: number }) =>
+  (await platform.orm.em.fork().execute<{ reference: string; amount: string }[]>("select reference, amount::text as amount from wallet_transactions where user_id = ? and kind = 'recharge' and status = 'success'", [user.id]));
+const balance = async (user: GenChargeSession) => (await gc.api().get(`${GC}/user/me`).set(user.auth)).body.wallet_balance as number;
+const processDue = () => gc.api().post(`${GC}/autopay/admin/process-due`).set(admin.auth).send();
+/** No run of the rule's Schedule is in flight: what was charged so far is final. */
+const settled = (autopayId: number) => eventually(() => scheduleOf(autopayId).describe(), (d) => d.info.runningActions.length === 0, 30_000);
+const soon = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 1000) * 1000).toISOString();
+
+describe('GenCharge autopay cycles', () => {
+  it('when a funded rule runs three cycles, is paused, resumed and moved to another plan, then each cycle is charged once at its plan price', async () => {
+    const user = await gc.signUp();
+    await gc.credit(user, 100_00n);
+    const plan = await newPlan({ price: 10, validity: 2 });
+    const dearer = await newPlan({ price: 15, validity: 2 });
+    const cycle = 2 * DAY_MS;
+    const due = soon(2000);
+    const rule = await newRule(user, { plan_id: plan.plan_id, next_due_date: due });
+
+    await eventually(() => successes(rule.autopay_id), (runs) => runs.length >= 3, 60_000);
+    expect((await edit(user, rule.autopay_id, { status: 'disabled' })).status).toBe(200);
+    expect((await scheduleOf(rule.autopay_id).describe()).state.paused).toBe(true);
+    await settled(rule.autopay_id);
+
+    const paused = await runsOf(rule.autopay_id);
+    expect(paused.every((r) => r.status === 'success' && r.amount === '1000')).toBe(true);
+    expect(paused.slice(0, 3).map((r) => r.due_date.toISOString())).toEqual([0, 1, 2].map((n) => new Date(Date.parse(due) + n * cycle).toISOString()));
+    expect(new Set(paused.map((r) => r.reference)).size).toBe(paused.length);
+    expect((await rechargesOf(user)).length).toBe(paused.length);
+    expect(await balance(user)).toBe(100 - 10 * paused.length);
+    const shown = (await read(user, rule.autopay_id)).body;
+    expect(shown).toMatchObject({ status: 'disabled', last_run_status: 'success', missed_count: 0, last_failure_reason: null });
+    expect(shown.next_due_date).toBe(new Date(Date.parse(due) + paused.length * cycle).toISOString());
+
+    // Paused: the cycle that comes due while disabled is neither run by the Schedule nor by process-due.
+    await eventually(async () => Date.now(), (now) => now > Date.parse(shown.next_due_date) + 1000);
+    expect((await processDue()).body).not.toContainEqual(expect.objectContaining({ autopay_id: rule.autopay_id }));
+    expect((await runsOf(rule.autopay_id)).length).toBe(paused.length);
+
+    const resumed = await edit(user, rule.autopay_id, { status: 'enabled' });
+    expect(resumed.status).toBe(200);
+    expect(Date.parse(resumed.body.next_due_date)).toBeGreaterThan(Date.parse(shown.next_due_date));
+    await eventually(() => successes(rule.autopay_id), (runs) => runs.length > paused.length, 30_000);
+
+    expect((await edit(user, rule.autopay_id, { plan_id: dearer.plan_id })).status).toBe(200);
+    await eventually(() => successes(rule.autopay_id), (runs) => runs.some((r) => r.amount === '1500'), 30_000);
+    expect((await remove(user, rule.autopay_id)).status).toBe(200);
+    // Deleting the rule removes the runs' record with it; the history keeps each charge once.
+    await eventually(() => rechargesOf(user), (rows) => rows.length >= paused.length + 2);
+    const charges = await rechargesOf(user);
+    expect(new Set(charges.map((c) => c.reference)).size).toBe(charges.length);
+    expect(charges.map((c) => c.amount)).toContain('1500');
+  });
+
+  it('when process-due runs twice at once for a rule whose cycle has come, then the cycle is charged once', async () => {
+    const user = await gc.signUp();
+    await gc.credit(user, 50_00n);
+    const plan = await newPlan({ price: 10, validity: 28 });
+    const rule = await newRule(user, { plan_id: plan.plan_id, next_due_date: inDays(30) });
+    // As if the Schedule's run had been missed (Temporal down at the time): the cycle is due, nothing runs it but process-due.
+    const [moved] = await platform.orm.em
+      .fork()
+      .execute<{ due: Date }[]>("update gencharge_autopays set next_due_date = date_trunc('second', now()) - interval '1 second' where id = ? returning next_due_date as due", [rule.autopay_id]);
+    const due = new Date(moved!.due);
+
+    const answers = await Promise.all([processDue(), processDue()]);
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      const row = (answer.body as Array<{ autopay_id: number; status: string; message: string }>).find((r) => r.autopay_id === rule.autopay_id);
+      expect(row).toBeDefined();
+      expect([JSON.stringify({ status: 'processed', message: 'success' }), JSON.stringify({ status: 'skipped', message: 'already processed' })]).toContain(
+        JSON.stringify({ status: row!.status, message: row!.message }),
+      );
+    }
+    const again = await processDue();
+    expect(again.body).not.toContainEqual(expect.objectContaining({ autopay_id: rule.autopay_id }));
+
+    const runs = await runsOf(rule.autopay_id);
+    expect(runs).toEqual([expect.objectContaining({ status: 'success', amount: '1000', due_date: due })]);
+    expect((await rechargesOf(user)).length).toBe(1);
+    expect(await balance(user)).toBe(40);
+    expect((await read(user, rule.autopay_id)).body).toMatchObject({ last_run_status: 'success', next_due_date: new Date(due.getTime() + 28 * DAY_MS).toISOString() });
+    expect((await remove(user, rule.autopay_id)).status).toBe(200);
+  });
+
+  it('when the wallet cannot pay a cycle, then the miss is recorded on the rule, the user is told, and nothing is charged', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan({ price: 10, validity: 28 });
+    const due = soon(2000);
+    const rule = await newRule(user, { plan_id: plan.plan_id, next_due_date: due });
+
+    const missed = await eventually(async () => (await read(user, rule.autopay_id)).body, (r) => r.last_run_status === 'missed', 30_000);
+    expect(missed).toMatchObject({
+      status: 'enabled',
+      last_run_status: 'missed',
+      last_failure_reason: 'insufficient_funds',
+      missed_count: 1,
+      last_run_at: ISO,
+      // The missed cycle is behind it: the rule waits for its next one.
+      next_due_date: new Date(Date.parse(due) + 28 * DAY_MS).toISOString(),
+    });
+    expect(await runsOf(rule.autopay_id)).toEqual([expect.objectContaining({ status: 'missed', failure_reason: 'insufficient_funds', amount: null })]);
+    expect(await rechargesOf(user)).toEqual([]);
+    expect(await balance(user)).toBe(0);
+
+    const notices = await platform.orm.em.fork().execute<{ kind: string; description: string }[]>("select kind, description from gencharge_notifications where user_id = ? and kind = 'autopay_missed'", [user.id]);
+    expect(notices).toEqual([{ kind: 'autopay_missed', description: expect.stringContaining('wallet balance was too low') }]);
+    const sms = await eventually(
+      async () => ((await gc.api().get('/sandbox/outbox').query({ to: `+91${user.phone}` })).body.messages as Array<{ body: string }>).map((m) => m.body),
+      (bodies) => bodies.some((b) => b.includes('Autopay could not recharge')),
+    );
+    expect(sms.filter((b) => b.includes('Autopay could not recharge'))).toHaveLength(1);
+
+    // The run ended cleanly: completed with the miss as its answer, not failing and retrying.
+    await settled(rule.autopay_id);
+    const [action] = (await scheduleOf(rule.autopay_id).describe()).info.recentActions;
+    const run = platform.temporal.workflow.getHandle(action!.action.workflow.workflowId, action!.action.workflow.firstExecutionRunId);
+    expect((await run.describe()).status.name).toBe('COMPLETED');
+    expect(await run.result()).toMatchObject({ autopayId: rule.autopay_id, status: 'failed', message: 'insufficient_funds' });
     expect((await remove(user, rule.autopay_id)).status).toBe(200);
   });
 });

@@ -3,7 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { DomainError, FailureType, publicError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
-import { GenChargeAutopay, GenChargePlan, type GenChargeAutopayStatus } from '../../../db/entities/index.js';
+import { planOperator } from '../../../core/gencharge-recharge.js';
+import { GenChargeAutopay, GenChargePlan, GenChargePlanGroup, type GenChargeAutopayStatus } from '../../../db/entities/index.js';
 import { runAutopay } from '../../../workflows/index.js';
 import {
   autopayScheduleId,
@@ -82,11 +83,13 @@ function planRefused(planId: number, why: string): DomainError {
   return new DomainError(FailureType.Validation, message, { issues: [{ path: ['plan_id'], message, code: 'custom', location: 'body' }] });
 }
 
-/** The plan a rule buys: it must exist and be on sale. */
+/** The plan a rule buys: it must exist, be on sale, and name the operator that recharges it. */
 async function activePlan(tx: EntityManager, planId: number) {
   const plan = await tx.findOne(GenChargePlan, { id: planId });
   if (!plan) throw planRefused(planId, 'does not exist');
   if (plan.status !== 'active') throw planRefused(planId, 'is not active');
+  const group = await tx.findOneOrFail(GenChargePlanGroup, { id: plan.group });
+  if (!planOperator(plan.criteria, group.name)) throw planRefused(planId, 'names no operator, so it cannot be recharged');
   return plan;
 }
 
