@@ -42,7 +42,7 @@ interface CycleRow {
   plan_id: number;
   phone_number: string;
   status: string;
-  next_due_date: Date;
+  due_ms: string;
   ms_until_due: string;
   price: string;
   currency: string;
@@ -55,7 +55,7 @@ export function createGenChargeAutopayActivities({ orm }: GenChargeAutopayActivi
     /** Reads the rule of a run; null when it was deleted or its user is gone (nothing to run). */
     async loadAutopayCycle({ tenant, autopayId }: { tenant: string; autopayId: number }): Promise<AutopayCycle | null> {
       const [row] = await orm.em.fork().execute<CycleRow[]>(
-        `select a.id, a.user_id, a.plan_id, a.phone_number, a.status, a.next_due_date,
+        `select a.id, a.user_id, a.plan_id, a.phone_number, a.status, extract(epoch from a.next_due_date) * 1000 as due_ms,
                 extract(epoch from (a.next_due_date - now())) * 1000 as ms_until_due,
                 p.price, t.currency, p.validity_days, p.status as plan_status
          from gencharge_autopays a
@@ -72,7 +72,7 @@ export function createGenChargeAutopayActivities({ orm }: GenChargeAutopayActivi
         planId: row.plan_id,
         phoneNumber: row.phone_number,
         enabled: row.status === 'enabled',
-        dueDate: new Date(row.next_due_date).toISOString(),
+        dueDate: new Date(Number(row.due_ms)).toISOString(),
         msUntilDue: Math.ceil(Number(row.ms_until_due)),
         priceMinor: String(row.price),
         priceRupees: toMajorString(BigInt(row.price), row.currency),

@@ -228,15 +228,15 @@ interface RunRow {
 }
 
 /** The rule's recorded cycles, oldest first, with what each charged (the history row of its reference). */
-const runsOf = (autopayId: number) =>
-  platform.orm.em
-    .fork()
-    .execute<RunRow[]>(
+const runsOf = async (autopayId: number) =>
+  (
+    await platform.orm.em.fork().execute<RunRow[]>(
       `select r.due_date, r.status, r.reference, r.failure_reason, t.amount::text as amount
        from gencharge_autopay_runs r left join wallet_transactions t on t.reference = r.reference and t.status = 'success'
        where r.autopay_id = ? order by r.due_date`,
       [autopayId],
-    );
+    )
+  ).map((r) => ({ ...r, due_date: new Date(r.due_date) }));
 const successes = async (autopayId: number) => (await runsOf(autopayId)).filter((r) => r.status === 'success');
 /** Recharges of this user the history shows as done: each cycle's charge, and nothing else. */
 const rechargesOf = async (user: { id: number }) =>
@@ -343,7 +343,11 @@ describe('GenCharge autopay cycles', () => {
     expect(await rechargesOf(user)).toEqual([]);
     expect(await balance(user)).toBe(0);
 
-    const notices = await platform.orm.em.fork().execute<{ kind: string; description: string }[]>("select kind, description from gencharge_notifications where user_id = ? and kind = 'autopay_missed'", [user.id]);
+    // The miss is recorded first, then told.
+    const notices = await eventually(
+      () => platform.orm.em.fork().execute<{ kind: string; description: string }[]>("select kind, description from gencharge_notifications where user_id = ? and kind = 'autopay_missed'", [user.id]),
+      (rows) => rows.length > 0,
+    );
     expect(notices).toEqual([{ kind: 'autopay_missed', description: expect.stringContaining('wallet balance was too low') }]);
     const sms = await eventually(
       async () => ((await gc.api().get('/sandbox/outbox').query({ to: `+91${user.phone}` })).body.messages as Array<{ body: string }>).map((m) => m.body),

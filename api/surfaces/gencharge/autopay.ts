@@ -196,15 +196,15 @@ export interface ProcessDueAnswer {
  * the same subscription ID: a cycle is charged once.
  */
 export async function processDueAutopays(deps: AutopayDeps, requestId: string, waitMs: number): Promise<ProcessDueAnswer[]> {
-  const due = await deps.em.fork().execute<{ id: number; user_id: string; next_due_date: Date }[]>(
-    `select a.id, a.user_id, a.next_due_date from gencharge_autopays a join users u on u.id = a.user_id
+  const due = await deps.em.fork().execute<{ id: number; user_id: string; due_ms: string }[]>(
+    `select a.id, a.user_id, extract(epoch from a.next_due_date) * 1000 as due_ms from gencharge_autopays a join users u on u.id = a.user_id
      where a.status = 'enabled' and a.next_due_date <= now() and u.tenant = ? and u.deleted_at is null
      order by a.next_due_date, a.id limit ?`,
     [GENCHARGE.slug, PROCESS_DUE_LIMIT],
   );
   return Promise.all(
     due.map(async (rule): Promise<ProcessDueAnswer> => {
-      const dueDate = new Date(rule.next_due_date).toISOString();
+      const dueDate = new Date(Number(rule.due_ms)).toISOString();
       const handle = await startFlow(deps.temporal, deps.taskQueue, {
         workflow: runAutopay,
         workflowId: flowWorkflowId(GENCHARGE.slug, FlowType.AutopayRun, `${rule.id}-${dueDate}`),
