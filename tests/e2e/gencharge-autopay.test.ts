@@ -1,4 +1,7 @@
-import { ScheduleNotFoundError } from '@temporalio/client';
+import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { createAutopay, deleteAutopay, updateAutopay, type AutopayDeps } from '../../api/surfaces/gencharge/autopay.js';
+import { DomainError, FailureType } from '../../core/errors.js';
+import { createLogger } from '../../core/logger.js';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
 import { eventually } from '../support/maxtera.js';
@@ -246,6 +249,33 @@ const processDue = () => gc.api().post(`${GC}/autopay/admin/process-due`).set(ad
 /** No run of the rule's Schedule is in flight: what was charged so far is final. */
 const settled = (autopayId: number) => eventually(() => scheduleOf(autopayId).describe(), (d) => d.info.runningActions.length === 0, 30_000);
 const soon = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 1000) * 1000).toISOString();
+
+describe('GenCharge autopay when Temporal cannot be reached', () => {
+  it('when the Schedule cannot be created, changed or deleted, then the write is refused as unavailable and the rule is as it was', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan();
+    const rule = await newRule(user, { plan_id: plan.plan_id });
+    const nowhere = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1 second' }) });
+    const deps: AutopayDeps = {
+      em: platform.orm.em,
+      temporal: nowhere,
+      taskQueue: 'nowhere',
+      timing: { dayMs: DAY_MS, reminderDays: [1], purchase: { requeryIntervalMs: 300, requeryLimitMs: 1000, holdTtlMs: 60_000 }, funding: { pollIntervalMs: 1000, timeoutMs: 1000 } },
+      logger: createLogger('silent'),
+      temporalDeadlineMs: 1500,
+    };
+    const unavailable = expect.objectContaining({ constructor: DomainError, type: FailureType.Unavailable });
+    try {
+      await expect(createAutopay(deps, user.id, { plan_id: plan.plan_id, phone_number: user.phone, next_due_date: new Date(Date.parse(inDays(2))), status: 'enabled' })).rejects.toEqual(unavailable);
+      await expect(updateAutopay(deps, user.id, rule.autopay_id, { status: 'disabled', next_due_date: new Date(Date.parse(inDays(3))) })).rejects.toEqual(unavailable);
+      await expect(deleteAutopay(deps, user.id, rule.autopay_id)).rejects.toEqual(unavailable);
+    } finally {
+      await nowhere.connection.close();
+    }
+    expect((await mine(user)).body.items).toEqual([expect.objectContaining({ autopay_id: rule.autopay_id, status: 'enabled', next_due_date: rule.next_due_date })]);
+    expect((await scheduleOf(rule.autopay_id).describe()).state.paused).toBe(false);
+  });
+});
 
 describe('GenCharge autopay cycles', () => {
   it('when a funded rule runs three cycles, is paused, resumed and moved to another plan, then each cycle is charged once at its plan price', async () => {

@@ -9,6 +9,7 @@ import {
   listAutopays,
   listMyAutopays,
   PROCESS_DUE_LIMIT,
+  SCHEDULE_CHANGE_DEADLINE_MS,
   processDueAutopays,
   updateAutopay,
   type AutopayDeps,
@@ -110,6 +111,7 @@ export function registerAutopayRoutes({ deps, route, adminRoute, userOnly }: Gen
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     timing: subscriptionTiming(deps.config),
     logger: deps.logger,
+    temporalDeadlineMs: SCHEDULE_CHANGE_DEADLINE_MS,
   };
   const me = (req: Parameters<typeof requireUser>[0]) => requireUser(req).id;
   const { notFound, invalid, unauthorized, forbidden } = ERRORS;

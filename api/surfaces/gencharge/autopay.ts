@@ -38,12 +38,14 @@ export interface AutopayDeps {
   /** The subscription flow's durations; `timing.dayMs` (GENCHARGE_DAY_MS) times the plan's validity in days is a cycle. */
   timing: SubscriptionTiming;
   logger: Logger;
+  /** How long a Schedule change may take before the write is refused with 503. */
+  temporalDeadlineMs: number;
 }
 
 /** A run the Schedule starts a moment before the due time waits for it rather than skipping the cycle. */
 const SCHEDULED_RUN_DUE_WAIT_MS = 60_000;
-/** How long a Schedule change may take before the write is refused with 503. */
-const TEMPORAL_DEADLINE_MS = 10_000;
+/** How long the API lets a Schedule change take before refusing the write. */
+export const SCHEDULE_CHANGE_DEADLINE_MS = 10_000;
 /** Rules one process-due call runs; the rest are run by their Schedules or the next call. */
 export const PROCESS_DUE_LIMIT = 200;
 
@@ -246,7 +248,7 @@ const runInput = (deps: AutopayDeps, autopayId: number, dueWaitMs: number): Auto
 /** A Schedule change that Temporal does not take in time refuses the write (the transaction rolls back). */
 async function reachTemporal<T>(deps: AutopayDeps, change: () => Promise<T>): Promise<T> {
   try {
-    return await deps.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, change);
+    return await deps.temporal.withDeadline(Date.now() + deps.temporalDeadlineMs, change);
   } catch (err) {
     throw publicError(FailureType.Unavailable, 'Autopay scheduling is unavailable right now; nothing was changed. Please try again.', undefined, { cause: err });
   }
