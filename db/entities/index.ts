@@ -13,6 +13,7 @@ export * from './otp.js';
 export * from './chargeghar.js';
 export * from './gencharge.js';
 export * from './gencharge-notifications.js';
+export * from './gencharge-referrals.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -42,6 +43,8 @@ import {
   GenChargeRolePermission,
 } from './gencharge.js';
 import { GenChargeNotification } from './gencharge-notifications.js';
+import { GenChargeAnnouncement } from './gencharge-notifications.js';
+import { GenChargeReferralReward } from './gencharge-referrals.js';
 
 export const ENTITIES = [
   Currency,
@@ -65,4 +68,5 @@ export const ENTITIES = [
   GenChargeProfile, GenChargePreferences, GenChargePendingSignup, GenChargePermission, GenChargeRole, GenChargeRolePermission,
   GenChargeAdmin, GenChargeAdminInvite, GenChargePlanGroup, GenChargePlan, GenChargeOfferType, GenChargeOffer,
   GenChargeNotification,
+  GenChargeReferralReward, GenChargeAnnouncement,
 ];

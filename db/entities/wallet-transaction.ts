@@ -10,6 +10,7 @@ export const TRANSACTION_KINDS = [
   'funding', 'airtime', 'data', 'bill',
   'registration', 'upgrade',
   'voucher_purchase', 'voucher_refund', 'adjustment',
+  'referral_reward',
 ] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 export const TRANSACTION_STATUSES = ['pending', 'success', 'failed'] as const;
