@@ -9,10 +9,12 @@ import { createAccountDeletionActivities, type AccountDeletionActivityDeps } fro
 import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-review.js';
 import { createAdminInvitationActivities, type AdminInvitationActivityDeps } from './admin-invitation.js';
 import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
+import { createGenChargeReferralActivities, type GenChargeReferralActivityDeps } from './gencharge-referrals.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
-  GenChargeNoticeActivityDeps;
+  GenChargeNoticeActivityDeps &
+  GenChargeReferralActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -44,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     createKycReviewActivities(deps),
     createAdminInvitationActivities(deps),
     createGenChargeNoticeActivities(deps),
+    createGenChargeReferralActivities(deps),
   );
 }
 

@@ -9,6 +9,7 @@ import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { genchargeEnvelope } from './envelope.js';
+import { registerReferralRoutes } from './referral-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { ERRORS } from './schemas.js';
 import { actionFor, GENCHARGE, type Resource } from './tenant.js';
@@ -76,5 +77,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerAdminRoutes(routes);
     registerRoleRoutes(routes);
     registerCatalogueRoutes(routes);
+    registerReferralRoutes(routes);
   });
 }
