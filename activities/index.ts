@@ -10,6 +10,7 @@ import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-rev
 import { createAdminInvitationActivities, type AdminInvitationActivityDeps } from './admin-invitation.js';
 import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
 import { createGenChargeReferralActivities, type GenChargeReferralActivityDeps } from './gencharge-referrals.js';
+import { createGenChargeAnnouncementActivities } from './gencharge-announcements.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
@@ -47,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     createAdminInvitationActivities(deps),
     createGenChargeNoticeActivities(deps),
     createGenChargeReferralActivities(deps),
+    createGenChargeAnnouncementActivities(deps),
   );
 }
 

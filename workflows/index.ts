@@ -9,3 +9,4 @@ export { otpChallenge } from './otp.js';
 export { deleteAccount } from './account-deletion.js';
 export { reviewKyc } from './kyc-review.js';
 export { inviteGenChargeAdmin } from './admin-invitation.js';
+export { deliverAnnouncement } from './gencharge-announcement.js';
