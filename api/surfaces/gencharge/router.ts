@@ -9,6 +9,7 @@ import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { genchargeEnvelope } from './envelope.js';
+import { registerNotificationRoutes } from './notification-routes.js';
 import { registerReferralRoutes } from './referral-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { ERRORS } from './schemas.js';
@@ -78,5 +79,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerRoleRoutes(routes);
     registerCatalogueRoutes(routes);
     registerReferralRoutes(routes);
+    registerNotificationRoutes(routes);
   });
 }
