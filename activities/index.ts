@@ -10,10 +10,13 @@ import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-rev
 import { createAdminInvitationActivities, type AdminInvitationActivityDeps } from './admin-invitation.js';
 import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
 import { createGenChargeSubscriptionActivities } from './gencharge-subscriptions.js';
+import { createGenChargeReferralActivities, type GenChargeReferralActivityDeps } from './gencharge-referrals.js';
+import { createGenChargeAnnouncementActivities } from './gencharge-announcements.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
-  GenChargeNoticeActivityDeps;
+  GenChargeNoticeActivityDeps &
+  GenChargeReferralActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -46,6 +49,8 @@ export function createActivities(deps: ActivityDeps) {
     createAdminInvitationActivities(deps),
     createGenChargeNoticeActivities(deps),
     createGenChargeSubscriptionActivities(deps),
+    createGenChargeReferralActivities(deps),
+    createGenChargeAnnouncementActivities(deps),
   );
 }
 

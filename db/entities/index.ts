@@ -14,6 +14,7 @@ export * from './chargeghar.js';
 export * from './gencharge.js';
 export * from './gencharge-notifications.js';
 export * from './gencharge-recharge.js';
+export * from './gencharge-referrals.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -44,6 +45,8 @@ import {
 } from './gencharge.js';
 import { GenChargeNotification } from './gencharge-notifications.js';
 import { GenChargeSubscription } from './gencharge-recharge.js';
+import { GenChargeAnnouncement } from './gencharge-notifications.js';
+import { GenChargeReferralReward } from './gencharge-referrals.js';
 
 export const ENTITIES = [
   Currency,
@@ -68,4 +71,5 @@ export const ENTITIES = [
   GenChargeAdmin, GenChargeAdminInvite, GenChargePlanGroup, GenChargePlan, GenChargeOfferType, GenChargeOffer,
   GenChargeNotification,
   GenChargeSubscription,
+  GenChargeReferralReward, GenChargeAnnouncement,
 ];

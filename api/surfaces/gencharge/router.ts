@@ -10,6 +10,8 @@ import { registerAuthRoutes } from './auth-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { genchargeEnvelope } from './envelope.js';
 import { registerRechargeRoutes } from './recharge-routes.js';
+import { registerNotificationRoutes } from './notification-routes.js';
+import { registerReferralRoutes } from './referral-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { ERRORS } from './schemas.js';
 import { actionFor, GENCHARGE, type Resource } from './tenant.js';
@@ -78,5 +80,7 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerRoleRoutes(routes);
     registerCatalogueRoutes(routes);
     registerRechargeRoutes(routes);
+    registerReferralRoutes(routes);
+    registerNotificationRoutes(routes);
   });
 }

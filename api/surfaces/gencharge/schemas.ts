@@ -36,6 +36,9 @@ export const Email = z
 
 export const PersonName = z.string().refine(noNul, NUL).trim().min(1).max(100);
 
+/** Free text a user reads (an announcement, a message): trimmed, not empty, no NUL. */
+export const PlainText = (max: number) => z.string().refine(noNul, NUL).trim().min(1).max(max);
+
 /** A positive integer id in a path (`/role/{role_id}`); a non-number is 422 like FastAPI's. */
 export const PositiveId = z.coerce.number().int().positive().max(2147483647);
 
