@@ -13,6 +13,7 @@ export * from './otp.js';
 export * from './chargeghar.js';
 export * from './gencharge.js';
 export * from './gencharge-notifications.js';
+export * from './gencharge-content.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -42,6 +43,7 @@ import {
   GenChargeRolePermission,
 } from './gencharge.js';
 import { GenChargeNotification } from './gencharge-notifications.js';
+import { GenChargeContent, GenChargeContact } from './gencharge-content.js';
 
 export const ENTITIES = [
   Currency,
@@ -65,4 +67,5 @@ export const ENTITIES = [
   GenChargeProfile, GenChargePreferences, GenChargePendingSignup, GenChargePermission, GenChargeRole, GenChargeRolePermission,
   GenChargeAdmin, GenChargeAdminInvite, GenChargePlanGroup, GenChargePlan, GenChargeOfferType, GenChargeOffer,
   GenChargeNotification,
+  GenChargeContent, GenChargeContact,
 ];
