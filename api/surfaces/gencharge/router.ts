@@ -8,6 +8,7 @@ import { requireAdmin, requireMobileUser, requirePermission } from './access.js'
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
+import { registerContentRoutes } from './content-routes.js';
 import { genchargeEnvelope } from './envelope.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { ERRORS } from './schemas.js';
@@ -76,5 +77,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerAdminRoutes(routes);
     registerRoleRoutes(routes);
     registerCatalogueRoutes(routes);
+    registerContentRoutes(routes);
   });
 }
