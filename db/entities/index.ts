@@ -15,6 +15,7 @@ export * from './gencharge.js';
 export * from './gencharge-notifications.js';
 export * from './gencharge-recharge.js';
 export * from './gencharge-referrals.js';
+export * from './gencharge-content.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -47,6 +48,7 @@ import { GenChargeNotification } from './gencharge-notifications.js';
 import { GenChargeSubscription } from './gencharge-recharge.js';
 import { GenChargeAnnouncement } from './gencharge-notifications.js';
 import { GenChargeReferralReward } from './gencharge-referrals.js';
+import { GenChargeContent, GenChargeContact } from './gencharge-content.js';
 
 export const ENTITIES = [
   Currency,
@@ -72,4 +74,5 @@ export const ENTITIES = [
   GenChargeNotification,
   GenChargeSubscription,
   GenChargeReferralReward, GenChargeAnnouncement,
+  GenChargeContent, GenChargeContact,
 ];

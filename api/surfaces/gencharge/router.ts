@@ -8,6 +8,7 @@ import { requireAdmin, requireMobileUser, requirePermission } from './access.js'
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
+import { registerContentRoutes } from './content-routes.js';
 import { genchargeEnvelope } from './envelope.js';
 import { registerRechargeRoutes } from './recharge-routes.js';
 import { registerNotificationRoutes } from './notification-routes.js';
@@ -82,5 +83,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerRechargeRoutes(routes);
     registerReferralRoutes(routes);
     registerNotificationRoutes(routes);
+    registerContentRoutes(routes);
   });
 }
