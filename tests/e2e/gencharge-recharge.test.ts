@@ -264,7 +264,8 @@ describe('GenCharge subscribe', () => {
     expect(txns.body.transactions[0]).toMatchObject({ amount: '199.00', payment_method: 'UPI', reference: res.body.reference });
     // Collected into the wallet, then spent from it.
     expect(await balance(user)).toBe(0);
-    expect((await userGet(user, '/recharge/my/plans')).body.plans[0]).toMatchObject({ plan_id: plan.plan_id, status: 'active' });
+    const plans = await eventually(() => userGet(user, '/recharge/my/plans'), (r) => r.body.total === 1);
+    expect(plans.body.plans[0]).toMatchObject({ plan_id: plan.plan_id, status: 'active' });
   });
 });
 
