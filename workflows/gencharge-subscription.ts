@@ -62,12 +62,14 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
   const state: SubscriptionState = { reference: input.reference, status: 'pending' };
   setHandler(subscriptionStateQuery, () => state);
   const noticeKey = (what: string) => `${workflowInfo().workflowId}:${what}`;
+  /** UPI/card money was collected into the wallet for this order. */
+  let collected = false;
 
   const refuse = async (refusal: SubscriptionRefusal, reason: string, transactionId?: number): Promise<SubscriptionOutcome> => {
     state.status = 'failed';
     state.failureReason = reason;
     // A refusal before any money moved is the caller's to tell (the API's 4xx, autopay's missed-run notice).
-    if (refusal === 'insufficient_funds' || refusal === 'plan_unavailable') {
+    if (!collected && (refusal === 'insufficient_funds' || refusal === 'plan_unavailable')) {
       return { reference: input.reference, status: 'failed', refusal, failureReason: reason };
     }
     await tell({
@@ -103,6 +105,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
       ],
     });
     if (paid.status !== 'success') return refuse('payment_failed', paid.failureReason ?? 'the payment was not completed');
+    collected = true;
   }
 
   let charged: PurchaseOutcome;
