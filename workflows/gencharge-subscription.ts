@@ -62,17 +62,21 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
   const state: SubscriptionState = { reference: input.reference, status: 'pending' };
   setHandler(subscriptionStateQuery, () => state);
   const noticeKey = (what: string) => `${workflowInfo().workflowId}:${what}`;
+  /** UPI/card money was collected into the wallet for this order. */
+  let collected = false;
 
   const refuse = async (refusal: SubscriptionRefusal, reason: string, transactionId?: number): Promise<SubscriptionOutcome> => {
     state.status = 'failed';
     state.failureReason = reason;
+    // A refusal before any money moved is the caller's to tell (the API's 4xx, autopay's missed-run notice).
+    if (!collected && (refusal === 'insufficient_funds' || refusal === 'plan_unavailable')) {
+      return { reference: input.reference, status: 'failed', refusal, failureReason: reason };
+    }
     await tell({
       tenant: input.tenant,
       userId: input.userId,
       kind: 'recharge_failed',
-      description: refusal === 'insufficient_funds'
-        ? `Recharge of ${input.phoneNumber} failed: insufficient wallet balance.`
-        : `Recharge of ${input.phoneNumber} failed: ${reason}.`,
+      description: `Recharge of ${input.phoneNumber} failed: ${reason}.`,
       noticeKey: noticeKey('recharge-failed'),
       preference: 'transactional_alerts',
       attachments: { reference: input.reference, plan_id: input.planId },
@@ -101,6 +105,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
       ],
     });
     if (paid.status !== 'success') return refuse('payment_failed', paid.failureReason ?? 'the payment was not completed');
+    collected = true;
   }
 
   let charged: PurchaseOutcome;
