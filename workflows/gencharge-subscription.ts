@@ -10,6 +10,7 @@ import {
   UserIdKey,
   type GenChargeNotice,
   type GenChargeNoticeActivities,
+  type GenChargeReferralActivities,
   type PlanValidityInput,
   type PurchaseOutcome,
   type SubscriptionInput,
@@ -17,10 +18,16 @@ import {
   type SubscriptionRefusal,
   type SubscriptionState,
 } from './contracts.js';
+import { toMajorString } from '../core/money.js';
 import { fundWallet } from './fund-wallet.js';
 import { purchase } from './purchase.js';
 
 const subscriptions = proxyActivities<GenChargeSubscriptionActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const referrals = proxyActivities<GenChargeReferralActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -181,6 +188,19 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
     preference: 'transactional_alerts',
     attachments: { reference: input.reference, plan_id: input.planId, subscription_id: subscription.subscriptionId },
   });
+  // A referred user's first paid recharge earns their referrer the reward; the activity pays it once per referred user.
+  const reward = await referrals.rewardReferrer({ tenant: input.tenant, referredUserId: input.userId, reference: input.reference });
+  if (reward.rewarded && reward.referrerId !== undefined) {
+    await tell({
+      tenant: input.tenant,
+      userId: reward.referrerId,
+      kind: 'reward_earned',
+      description: `You earned a referral reward of ₹${toMajorString(BigInt(reward.rewardMinor ?? '0'), input.currency)}: someone you referred made their first recharge.`,
+      noticeKey: noticeKey('referral-reward'),
+      preference: 'transactional_alerts',
+      attachments: { reward_id: reward.rewardId },
+    });
+  }
   return { reference: input.reference, status: 'success', transactionId: charged.transactionId, subscriptionId: subscription.subscriptionId };
 }
 
