@@ -363,3 +363,40 @@ describe('GenCharge recharge lists', () => {
     expect((await adminGet('/recharge/admin/transactions', { page: 0 })).status).toBe(422);
   });
 });
+
+describe('GenCharge referral reward on a first paid recharge', () => {
+  it('when a referred user makes two recharges at once, then the referrer earns the reward once, sees it in /referrals/me and history, and is told', async () => {
+    const referrer = await gc.signUp();
+    const referred = await gc.signUp({ refereeCode: referrer.referralCode });
+    await gc.credit(referred, 100_000n);
+    const plan = await newPlan({ price: 99 });
+    const before = await balance(referrer);
+
+    const racing = await Promise.all([subscribe(referred, { plan_id: plan.plan_id }), subscribe(referred, { plan_id: plan.plan_id, activation_mode: 'queue' })]);
+    expect(racing.map((r) => [r.status, r.body.status])).toEqual([
+      [200, 'success'],
+      [200, 'success'],
+    ]);
+
+    const rewardRupees = platform.config.GENCHARGE_REFERRAL_REWARD_MINOR / 100;
+    expect(await balance(referrer)).toBe(before + rewardRupees);
+    const mine = await userGet(referrer, '/referrals/me');
+    expect(mine.body).toMatchObject({ total: 1, items: [{ referrer_id: referrer.id, referred_id: referred.id, status: 'earned', reward_amount: rewardRupees.toFixed(2) }] });
+    const history = await userGet(referrer, '/recharge/my/transactions');
+    expect(history.body.transactions).toEqual([expect.objectContaining({ category: 'wallet', txn_type: 'credit', source: 'referral_reward', amount: rewardRupees.toFixed(2) })]);
+    expect(await noticesOf(referrer)).toEqual(['reward_earned']);
+
+    // A later recharge of the same user earns nothing more.
+    expect((await subscribe(referred, { plan_id: plan.plan_id, activation_mode: 'queue' })).body.status).toBe('success');
+    expect(await balance(referrer)).toBe(before + rewardRupees);
+  });
+
+  it('when a user who registered without a referral code recharges, then nobody is rewarded', async () => {
+    const user = await gc.signUp();
+    await gc.credit(user, 10_000n);
+    const plan = await newPlan({ price: 99 });
+    expect((await subscribe(user, { plan_id: plan.plan_id })).body.status).toBe('success');
+    const rewards = await platform.orm.em.fork().execute('select 1 from gencharge_referral_rewards where referred_id = ?', [user.id]);
+    expect(rewards).toHaveLength(0);
+  });
+});
