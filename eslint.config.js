@@ -26,8 +26,9 @@ export default tseslint.config(
             { group: NODE_BUILTINS.flatMap((m) => [m, `node:${m}`]), message: 'Workflows must not use Node built-ins.' },
             { group: ['**/db/**', '@mikro-orm/*'], message: 'Workflows must not touch the database.' },
             { group: ['**/activities/**'], allowTypeImports: true, message: 'Import activity types only.' },
-            // core/errors.ts holds the failure-type enum and imports nothing, so workflows may use it.
-            { group: ['**/core/**', '!**/core/errors.js', '**/providers/**', '**/api/**'], message: 'Workflows import only workflow-safe modules.' },
+            // core/errors.ts (the failure-type enum) and core/money.ts (minor-unit conversions) import
+            // nothing and do no I/O, so workflows may use them.
+            { group: ['**/core/**', '!**/core/errors.js', '!**/core/money.js', '**/providers/**', '**/api/**'], message: 'Workflows import only workflow-safe modules.' },
           ],
         },
       ],

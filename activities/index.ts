@@ -11,11 +11,14 @@ import { createAdminInvitationActivities, type AdminInvitationActivityDeps } fro
 import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
 import { createGenChargeAutopayActivities, type GenChargeAutopayActivityDeps } from './gencharge-autopay.js';
 import { createGenChargeSubscriptionActivities } from './gencharge-subscriptions.js';
+import { createGenChargeReferralActivities, type GenChargeReferralActivityDeps } from './gencharge-referrals.js';
+import { createGenChargeAnnouncementActivities } from './gencharge-announcements.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
   GenChargeNoticeActivityDeps &
-  GenChargeAutopayActivityDeps;
+  GenChargeAutopayActivityDeps &
+  GenChargeReferralActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -49,6 +52,8 @@ export function createActivities(deps: ActivityDeps) {
     createGenChargeNoticeActivities(deps),
     createGenChargeAutopayActivities(deps),
     createGenChargeSubscriptionActivities(deps),
+    createGenChargeReferralActivities(deps),
+    createGenChargeAnnouncementActivities(deps),
   );
 }
 

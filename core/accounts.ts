@@ -9,6 +9,8 @@ export const SYSTEM_ACCOUNTS = {
   vtuClearing: 'clearing:vtu',
   fees: 'revenue:fees',
   suspense: 'suspense',
+  /** What the tenant pays out as rewards (referrals): an expense, so its balance runs below zero. */
+  rewards: 'expense:rewards',
 } as const;
 export type SystemAccount = (typeof SYSTEM_ACCOUNTS)[keyof typeof SYSTEM_ACCOUNTS];
 

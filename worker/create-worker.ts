@@ -16,6 +16,8 @@ export interface PlatformWorkerDeps {
   otpKey?: string;
   /** Where KYC images are kept, the store the API writes to. */
   documents?: DocumentStorage;
+  /** GENCHARGE_REFERRAL_REWARD_MINOR: what a GenCharge referrer earns, in paise. */
+  genchargeReferralRewardMinor?: number;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
@@ -28,7 +30,7 @@ export async function createPlatformWorker(deps: PlatformWorkerDeps): Promise<Wo
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ orm: deps.orm, providers: deps.providers, temporal, otpKey: deps.otpKey, documents: deps.documents }),
+    activities: createActivities({ orm: deps.orm, providers: deps.providers, temporal, otpKey: deps.otpKey, documents: deps.documents, genchargeReferralRewardMinor: deps.genchargeReferralRewardMinor }),
     // With a prebuilt bundle the workflow interceptors are already inside it.
     interceptors: { activity: [requestIdInActivityLogs], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     ...(deps.workflowBundlePath

@@ -29,6 +29,7 @@ export async function runWorker(): Promise<void> {
     providers: createProviderRegistry(config, tenants),
     otpKey: otpKeyFrom(config.JWT_SECRET),
     documents: createDiskDocumentStorage(config.KYC_STORAGE_DIR),
+    genchargeReferralRewardMinor: config.GENCHARGE_REFERRAL_REWARD_MINOR,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

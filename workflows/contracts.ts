@@ -639,3 +639,45 @@ export interface GenChargeNotice {
 export interface GenChargeNoticeActivities {
   notifyGenChargeUser(notice: GenChargeNotice): Promise<{ stored: boolean; channels: Array<'sms' | 'email'> }>;
 }
+
+// --- GenCharge announcements ---------------------------------------------------------------------
+
+/** An admin's announcement to deliver: the row is stored first; the flow waits for `scheduledAt`. */
+export interface AnnouncementDelivery {
+  tenant: string;
+  /** The announcement's 24-hex `_id`; the flow's business key. */
+  announcementId: string;
+  /** ISO instant; null or past: deliver now. */
+  scheduledAt: string | null;
+  /** Where a continued run picks up: recipients up to this user id have their copy. */
+  afterUserId?: number;
+  deliveredSoFar?: number;
+}
+
+export interface AnnouncementDeliveryOutcome {
+  announcementId: string;
+  /** `cancelled`: the announcement was no longer scheduled when its time came; nobody got it. */
+  status: 'delivered' | 'cancelled';
+  recipients: number;
+}
+
+export interface AnnouncementBatchRequest {
+  tenant: string;
+  announcementId: string;
+  /** Recipients are taken in user id order, after this one. */
+  afterUserId: number;
+}
+
+export interface AnnouncementBatchResult {
+  /** False when the announcement is no longer scheduled (nothing was delivered). */
+  scheduled: boolean;
+  recipients: number;
+  /** The last user this batch reached; null when no recipients are left. */
+  lastUserId: number | null;
+}
+
+/** The announcement activities, as `deliverAnnouncement` calls them (activities/gencharge-announcements.ts). */
+export interface GenChargeAnnouncementActivities {
+  deliverAnnouncementBatch(request: AnnouncementBatchRequest): Promise<AnnouncementBatchResult>;
+  markAnnouncementDelivered(request: { tenant: string; announcementId: string }): Promise<void>;
+}

@@ -1,7 +1,6 @@
 import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FundingActivities } from '../activities/funding.js';
 import {
-  type GenChargeNoticeActivities,
   COLLECTION_REFUSED_REASON,
   FailureType,
   fundingStateQuery,
@@ -9,6 +8,7 @@ import {
   paymentWebhookSignal,
   type FundingState,
   type FundWalletInput,
+  type GenChargeNoticeActivities,
   type PayableReference,
   type PaymentWebhookSignal,
 } from './contracts.js';

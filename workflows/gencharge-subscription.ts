@@ -10,6 +10,7 @@ import {
   UserIdKey,
   type GenChargeNotice,
   type GenChargeNoticeActivities,
+  type GenChargeReferralActivities,
   type PlanValidityInput,
   type PurchaseOutcome,
   type SubscriptionInput,
@@ -17,10 +18,16 @@ import {
   type SubscriptionRefusal,
   type SubscriptionState,
 } from './contracts.js';
+import { toMajorString } from '../core/money.js';
 import { fundWallet } from './fund-wallet.js';
 import { purchase } from './purchase.js';
 
 const subscriptions = proxyActivities<GenChargeSubscriptionActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const referrals = proxyActivities<GenChargeReferralActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -62,17 +69,21 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
   const state: SubscriptionState = { reference: input.reference, status: 'pending' };
   setHandler(subscriptionStateQuery, () => state);
   const noticeKey = (what: string) => `${workflowInfo().workflowId}:${what}`;
+  /** UPI/card money was collected into the wallet for this order. */
+  let collected = false;
 
   const refuse = async (refusal: SubscriptionRefusal, reason: string, transactionId?: number): Promise<SubscriptionOutcome> => {
     state.status = 'failed';
     state.failureReason = reason;
+    // A refusal before any money moved is the caller's to tell (the API's 4xx, autopay's missed-run notice).
+    if (!collected && (refusal === 'insufficient_funds' || refusal === 'plan_unavailable')) {
+      return { reference: input.reference, status: 'failed', refusal, failureReason: reason };
+    }
     await tell({
       tenant: input.tenant,
       userId: input.userId,
       kind: 'recharge_failed',
-      description: refusal === 'insufficient_funds'
-        ? `Recharge of ${input.phoneNumber} failed: insufficient wallet balance.`
-        : `Recharge of ${input.phoneNumber} failed: ${reason}.`,
+      description: `Recharge of ${input.phoneNumber} failed: ${reason}.`,
       noticeKey: noticeKey('recharge-failed'),
       preference: 'transactional_alerts',
       attachments: { reference: input.reference, plan_id: input.planId },
@@ -101,6 +112,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
       ],
     });
     if (paid.status !== 'success') return refuse('payment_failed', paid.failureReason ?? 'the payment was not completed');
+    collected = true;
   }
 
   let charged: PurchaseOutcome;
@@ -176,6 +188,19 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
     preference: 'transactional_alerts',
     attachments: { reference: input.reference, plan_id: input.planId, subscription_id: subscription.subscriptionId },
   });
+  // A referred user's first paid recharge earns their referrer the reward; the activity pays it once per referred user.
+  const reward = await referrals.rewardReferrer({ tenant: input.tenant, referredUserId: input.userId, reference: input.reference });
+  if (reward.rewarded && reward.referrerId !== undefined) {
+    await tell({
+      tenant: input.tenant,
+      userId: reward.referrerId,
+      kind: 'reward_earned',
+      description: `You earned a referral reward of ₹${toMajorString(BigInt(reward.rewardMinor ?? '0'), input.currency)}: someone you referred made their first recharge.`,
+      noticeKey: noticeKey('referral-reward'),
+      preference: 'transactional_alerts',
+      attachments: { reward_id: reward.rewardId },
+    });
+  }
   return { reference: input.reference, status: 'success', transactionId: charged.transactionId, subscriptionId: subscription.subscriptionId };
 }
 

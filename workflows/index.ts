@@ -11,3 +11,4 @@ export { reviewKyc } from './kyc-review.js';
 export { inviteGenChargeAdmin } from './admin-invitation.js';
 export { runAutopay } from './gencharge-autopay.js';
 export { subscribeToPlan, runPlanValidity } from './gencharge-subscription.js';
+export { deliverAnnouncement } from './gencharge-announcement.js';

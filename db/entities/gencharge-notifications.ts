@@ -32,3 +32,41 @@ export const GenChargeNotification = defineEntity({
     createdAt: p.datetime().defaultRaw('now()'),
   },
 });
+
+export const GENCHARGE_RECIPIENT_TYPES = ['all_users', 'user'] as const;
+export type GenChargeRecipientType = (typeof GENCHARGE_RECIPIENT_TYPES)[number];
+export const GENCHARGE_ANNOUNCEMENT_STATUSES = ['scheduled', 'delivered', 'cancelled'] as const;
+export type GenChargeAnnouncementStatus = (typeof GENCHARGE_ANNOUNCEMENT_STATUSES)[number];
+
+/**
+ * An admin's announcement, to every live mobile user or to one. Its flow (`deliverAnnouncement`)
+ * waits for `scheduledAt`, then stores a copy in each recipient's notifications and turns it
+ * `delivered`. The `id` is the spec's 24-hex `_id`.
+ */
+export const GenChargeAnnouncement = defineEntity({
+  name: 'GenChargeAnnouncement',
+  tableName: 'gencharge_announcements',
+  indexes: [{ properties: ['createdAt'] }],
+  checks: [
+    {
+      name: 'gencharge_announcements_recipient_check',
+      expression: "(recipient_type = 'user') = (recipient_id is not null)",
+    },
+  ],
+  properties: {
+    id: p.string().length(24).primary(),
+    senderType: p.enum(GENCHARGE_SENDER_TYPES).default('admin'),
+    type: p.enum(GENCHARGE_NOTIFICATION_TYPES).default('announcement'),
+    description: p.text(),
+    attachments: p.json<Record<string, unknown>>().default('{}'),
+    recipientType: p.enum(GENCHARGE_RECIPIENT_TYPES),
+    recipient: p.manyToOne(User).mapToPk().fieldName('recipient_id').foreignKeyName('gencharge_announcements_recipient_fk').deleteRule('no action').nullable(),
+    status: p.enum(GENCHARGE_ANNOUNCEMENT_STATUSES).default('scheduled'),
+    /** The admin who published it. */
+    createdBy: p.manyToOne(User).mapToPk().fieldName('created_by').foreignKeyName('gencharge_announcements_created_by_fk').deleteRule('no action'),
+    createdAt: p.datetime().defaultRaw('now()'),
+    /** Null: delivered as soon as it was published. */
+    scheduledAt: p.datetime().nullable(),
+    deliveredAt: p.datetime().nullable(),
+  },
+});

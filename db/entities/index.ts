@@ -15,6 +15,8 @@ export * from './gencharge.js';
 export * from './gencharge-notifications.js';
 export * from './gencharge-autopay.js';
 export * from './gencharge-recharge.js';
+export * from './gencharge-referrals.js';
+export * from './gencharge-content.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -46,6 +48,9 @@ import {
 import { GenChargeNotification } from './gencharge-notifications.js';
 import { GenChargeAutopay, GenChargeAutopayRun } from './gencharge-autopay.js';
 import { GenChargeSubscription } from './gencharge-recharge.js';
+import { GenChargeAnnouncement } from './gencharge-notifications.js';
+import { GenChargeReferralReward } from './gencharge-referrals.js';
+import { GenChargeContent, GenChargeContact } from './gencharge-content.js';
 
 export const ENTITIES = [
   Currency,
@@ -71,4 +76,6 @@ export const ENTITIES = [
   GenChargeNotification,
   GenChargeAutopay, GenChargeAutopayRun,
   GenChargeSubscription,
+  GenChargeReferralReward, GenChargeAnnouncement,
+  GenChargeContent, GenChargeContact,
 ];

@@ -11,6 +11,7 @@ export const TRANSACTION_KINDS = [
   'registration', 'upgrade',
   'voucher_purchase', 'voucher_refund', 'adjustment',
   'recharge',
+  'referral_reward',
 ] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 export const TRANSACTION_STATUSES = ['pending', 'success', 'failed'] as const;

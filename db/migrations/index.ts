@@ -10,6 +10,8 @@ import { Migration20261125060000_gencharge } from './Migration20261125060000_gen
 import { Migration20261126000000_gencharge_notifications } from './Migration20261126000000_gencharge_notifications.js';
 import { Migration20261126010000_gencharge_recharge } from './Migration20261126010000_gencharge_recharge.js';
 import { Migration20261126020000_gencharge_autopay } from './Migration20261126020000_gencharge_autopay.js';
+import { Migration20261126030000_gencharge_referrals_announcements } from './Migration20261126030000_gencharge_referrals_announcements.js';
+import { Migration20261126040000_gencharge_content } from './Migration20261126040000_gencharge_content.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261126000000_gencharge_notifications', class: Migration20261126000000_gencharge_notifications },
   { name: 'Migration20261126010000_gencharge_recharge', class: Migration20261126010000_gencharge_recharge },
   { name: 'Migration20261126020000_gencharge_autopay', class: Migration20261126020000_gencharge_autopay },
+  { name: 'Migration20261126030000_gencharge_referrals_announcements', class: Migration20261126030000_gencharge_referrals_announcements },
+  { name: 'Migration20261126040000_gencharge_content', class: Migration20261126040000_gencharge_content },
 ];

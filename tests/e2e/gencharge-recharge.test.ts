@@ -214,6 +214,35 @@ describe('GenCharge subscribe', () => {
       [user.id],
     );
     expect(Number(holds!.n)).toBe(0);
+    expect(await noticesOf(user)).toEqual([]);
+  });
+
+  it('when a subscribe is retried with the same Idempotency-Key, then it answers the first recharge and charges once', async () => {
+    const user = await gc.signUp();
+    await gc.credit(user, 100_000n);
+    const plan = await newPlan();
+    const key = uniqueId('key');
+    const order = { phone_number: user.phone, plan_id: plan.plan_id, payment_method: 'wallet', source: 'recharge', activation_mode: 'activate' };
+    const first = await gc.api().post(`${GC}/recharge/subscribe`).set(user.auth).set('Idempotency-Key', key).send(order);
+    const again = await gc.api().post(`${GC}/recharge/subscribe`).set(user.auth).set('Idempotency-Key', key).send(order);
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(await balance(user)).toBe(301);
+    expect((await userGet(user, '/recharge/my/transactions')).body.total).toBe(1);
+  });
+
+  it('when the offer has expired (created_at + offer_validity days), then it is 400 and nothing is charged', async () => {
+    const user = await gc.signUp();
+    await gc.credit(user, 100_000n);
+    const plan = await newPlan();
+    const offer = await newOffer({ offer_validity: 3, discount_type: 'flat', discount_value: 50 });
+    // A GenCharge day lasts 2 s in tests: three of them are long past for an offer made a minute ago.
+    await platform.orm.em.fork().execute(`update gencharge_offers set created_at = now() - interval '1 minute' where id = ?`, [offer.offer_id]);
+    const res = await subscribe(user, { plan_id: plan.plan_id, offer_id: offer.offer_id });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ detail: 'Offer has expired' });
+    expect(await balance(user)).toBe(1000);
   });
 
   it('when the operator refuses the recharge, then the hold is voided, the balance is unchanged and the recharge failed', async () => {
@@ -264,7 +293,8 @@ describe('GenCharge subscribe', () => {
     expect(txns.body.transactions[0]).toMatchObject({ amount: '199.00', payment_method: 'UPI', reference: res.body.reference });
     // Collected into the wallet, then spent from it.
     expect(await balance(user)).toBe(0);
-    expect((await userGet(user, '/recharge/my/plans')).body.plans[0]).toMatchObject({ plan_id: plan.plan_id, status: 'active' });
+    const plans = await eventually(() => userGet(user, '/recharge/my/plans'), (r) => r.body.total === 1);
+    expect(plans.body.plans[0]).toMatchObject({ plan_id: plan.plan_id, status: 'active' });
   });
 });
 
@@ -301,8 +331,8 @@ describe('GenCharge plan validity', () => {
     expect(queued.status).toBe('queued');
     expect(queued.valid_from).toBe(current.valid_to);
 
-    const started = await eventually(() => userGet(user, '/recharge/my/plans'), (r) => r.body.plans[0].status === 'active');
-    expect(started.body.plans[1].status).toBe('expired');
+    // The current plan's expiry and the queued one's start are two flows' timers at the same instant.
+    await eventually(() => userGet(user, '/recharge/my/plans'), (r) => r.body.plans[0].status === 'active' && r.body.plans[1].status === 'expired');
     await eventually(() => userGet(user, '/recharge/my/plans', { status: 'expired' }), (r) => r.body.total === 2);
   });
 });
@@ -331,5 +361,42 @@ describe('GenCharge recharge lists', () => {
 
     expect((await userGet(user, '/recharge/admin/transactions')).status).toBe(403);
     expect((await adminGet('/recharge/admin/transactions', { page: 0 })).status).toBe(422);
+  });
+});
+
+describe('GenCharge referral reward on a first paid recharge', () => {
+  it('when a referred user makes two recharges at once, then the referrer earns the reward once, sees it in /referrals/me and history, and is told', async () => {
+    const referrer = await gc.signUp();
+    const referred = await gc.signUp({ refereeCode: referrer.referralCode });
+    await gc.credit(referred, 100_000n);
+    const plan = await newPlan({ price: 99 });
+    const before = await balance(referrer);
+
+    const racing = await Promise.all([subscribe(referred, { plan_id: plan.plan_id }), subscribe(referred, { plan_id: plan.plan_id, activation_mode: 'queue' })]);
+    expect(racing.map((r) => [r.status, r.body.status])).toEqual([
+      [200, 'success'],
+      [200, 'success'],
+    ]);
+
+    const rewardRupees = platform.config.GENCHARGE_REFERRAL_REWARD_MINOR / 100;
+    expect(await balance(referrer)).toBe(before + rewardRupees);
+    const mine = await userGet(referrer, '/referrals/me');
+    expect(mine.body).toMatchObject({ total: 1, items: [{ referrer_id: referrer.id, referred_id: referred.id, status: 'earned', reward_amount: rewardRupees.toFixed(2) }] });
+    const history = await userGet(referrer, '/recharge/my/transactions');
+    expect(history.body.transactions).toEqual([expect.objectContaining({ category: 'wallet', txn_type: 'credit', source: 'referral_reward', amount: rewardRupees.toFixed(2) })]);
+    expect(await noticesOf(referrer)).toEqual(['reward_earned']);
+
+    // A later recharge of the same user earns nothing more.
+    expect((await subscribe(referred, { plan_id: plan.plan_id, activation_mode: 'queue' })).body.status).toBe('success');
+    expect(await balance(referrer)).toBe(before + rewardRupees);
+  });
+
+  it('when a user who registered without a referral code recharges, then nobody is rewarded', async () => {
+    const user = await gc.signUp();
+    await gc.credit(user, 10_000n);
+    const plan = await newPlan({ price: 99 });
+    expect((await subscribe(user, { plan_id: plan.plan_id })).body.status).toBe('success');
+    const rewards = await platform.orm.em.fork().execute('select 1 from gencharge_referral_rewards where referred_id = ?', [user.id]);
+    expect(rewards).toHaveLength(0);
   });
 });

@@ -69,6 +69,7 @@ export async function startTestPlatform(
           providers: createProviderRegistry(config, await loadTenantProviderSettings(orm.em.fork()), api.url),
           otpKey: otpKeyFrom(config.JWT_SECRET),
           documents: createDiskDocumentStorage(config.KYC_STORAGE_DIR),
+          genchargeReferralRewardMinor: config.GENCHARGE_REFERRAL_REWARD_MINOR,
           workflowBundlePath: requireEnv('WORKFLOW_BUNDLE_PATH'),
         });
   const running = worker?.run();

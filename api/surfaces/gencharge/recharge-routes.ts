@@ -170,11 +170,11 @@ export function registerRechargeRoutes({ deps, route, userOnly, idempotency, adm
 
       let outcome: SubscriptionOutcome | undefined;
       if (ordered.paymentMethod !== WALLET_PAYMENT) {
-        const payable = await payableCollection(req, handle, ordered);
-        if ('reference' in payable && !('status' in payable)) {
-          return answer('pending', { payment_reference: payable.reference, payment_url: payable.paymentUrl ?? null });
+        const collection = await payableCollection(req, handle, ordered);
+        if ('payable' in collection) {
+          return answer('pending', { payment_reference: collection.payable.reference, payment_url: collection.payable.paymentUrl ?? null });
         }
-        outcome = payable as SubscriptionOutcome;
+        outcome = collection.outcome;
       } else {
         outcome = await resultWithin<SubscriptionOutcome>(deps.temporal, handle, deps.config.PURCHASE_RESPONSE_WAIT_MS);
       }
@@ -192,22 +192,26 @@ export function registerRechargeRoutes({ deps, route, userOnly, idempotency, adm
    * a child, and the child answers the payable reference once the collector has it. A flow that
    * ended before collecting (its plan was retired meanwhile) answers its outcome instead.
    */
-  async function payableCollection(req: Request, handle: WorkflowHandle, input: SubscriptionInput): Promise<PayableReference | SubscriptionOutcome> {
+  async function payableCollection(
+    req: Request,
+    handle: WorkflowHandle,
+    input: SubscriptionInput,
+  ): Promise<{ payable: PayableReference } | { outcome: SubscriptionOutcome }> {
     const deadline = Date.now() + deps.config.FUNDING_ACCEPT_WAIT_MS;
     const payment = deps.temporal.workflow.getHandle(subscriptionPaymentWorkflowId(input));
     while (Date.now() < deadline) {
       try {
-        return await deps.temporal.withDeadline(deadline, () => payment.executeUpdate(payableReferenceUpdate));
+        return { payable: await deps.temporal.withDeadline(deadline, () => payment.executeUpdate(payableReferenceUpdate)) };
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw publicError(FailureType.ProviderRejected, 'The payment provider did not accept this payment.', undefined, { cause: err });
         if (isGrpcDeadlineError(err) || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) break;
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
       const outcome = await resultWithin<SubscriptionOutcome>(deps.temporal, handle, 250);
-      if (outcome) return outcome;
+      if (outcome) return { outcome };
     }
     deps.logger.warn({ reference: input.reference, requestId: req.id }, 'the collector did not accept a recharge payment in time');
-    return { reference: paymentReferenceOf(input.reference) };
+    return { payable: { reference: paymentReferenceOf(input.reference) } };
   }
 
   route(

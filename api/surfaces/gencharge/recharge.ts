@@ -100,7 +100,7 @@ export async function priceOrder(em: EntityManager, config: Config, order: { pla
 
 // Bought plans
 
-export function subscriptionView(row: SubscriptionRow, plan: PlanRow | undefined) {
+export function subscriptionView(row: SubscriptionRow, plan: PlanRow) {
   return {
     id: row.id,
     user_id: row.user,
@@ -111,10 +111,10 @@ export function subscriptionView(row: SubscriptionRow, plan: PlanRow | undefined
     status: row.status,
     plan: {
       plan_id: row.plan,
-      plan_name: plan?.name ?? '',
-      plan_type: plan?.planType ?? 'prepaid',
-      status: plan?.status ?? 'inactive',
-      created_at: (plan?.createdAt ?? row.createdAt).toISOString(),
+      plan_name: plan.name,
+      plan_type: plan.planType,
+      status: plan.status,
+      created_at: plan.createdAt.toISOString(),
     },
   };
 }
@@ -131,7 +131,8 @@ export async function listSubscriptions(em: EntityManager, q: PlanFilters) {
   const planIds = [...new Set(rows.map((row) => row.plan))];
   const plans = planIds.length ? await em.find(GenChargePlan, { id: { $in: planIds } }) : [];
   const byId = new Map(plans.map((plan) => [plan.id, plan]));
-  return { items: rows.map((row) => subscriptionView(row, byId.get(row.plan))), total };
+  // A plan something bought is retired, never deleted (its foreign key refuses), so each row has one.
+  return { items: rows.map((row) => subscriptionView(row, byId.get(row.plan)!)), total };
 }
 
 // The wallet history
@@ -147,6 +148,7 @@ interface KindView {
 export const TRANSACTION_VIEWS: Partial<Record<TransactionKind, KindView>> = {
   funding: { category: 'wallet', txnType: 'credit', source: 'wallet_topup' },
   recharge: { category: 'service', txnType: 'debit' },
+  referral_reward: { category: 'wallet', txnType: 'credit', source: 'referral_reward' },
 };
 
 const viewedKinds = (keep: (view: KindView) => boolean) =>
@@ -159,7 +161,8 @@ function upperBound(bound: string): Date {
 }
 
 export function transactionView(row: TransactionRow, opts: { withUser?: boolean } = {}) {
-  const view = TRANSACTION_VIEWS[row.kind] ?? { category: 'wallet', txnType: 'credit', source: row.kind };
+  // Only rows of the viewed kinds are listed.
+  const view = TRANSACTION_VIEWS[row.kind]!;
   const details = row.details as Record<string, unknown>;
   const service = view.category === 'service';
   return {

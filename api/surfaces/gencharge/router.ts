@@ -9,8 +9,11 @@ import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerAutopayRoutes } from './autopay-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
+import { registerContentRoutes } from './content-routes.js';
 import { genchargeEnvelope } from './envelope.js';
 import { registerRechargeRoutes } from './recharge-routes.js';
+import { registerNotificationRoutes } from './notification-routes.js';
+import { registerReferralRoutes } from './referral-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { ERRORS } from './schemas.js';
 import { actionFor, GENCHARGE, type Resource } from './tenant.js';
@@ -80,5 +83,8 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerCatalogueRoutes(routes);
     registerAutopayRoutes(routes);
     registerRechargeRoutes(routes);
+    registerReferralRoutes(routes);
+    registerNotificationRoutes(routes);
+    registerContentRoutes(routes);
   });
 }

@@ -22,8 +22,8 @@ export const IndianMobile = z
   .openapi({ type: 'string', example: '9876543210', description: '10-digit Indian mobile number (6-9 first); +91 is accepted and dropped' });
 
 /** Postgres refuses NUL in text, so a value carrying one is a 422 here rather than a 500 there. */
-const noNul = (value: string) => !value.includes('\u0000');
-const NUL = { message: 'Value error, must not contain NUL characters', abort: true };
+export const noNul = (value: string) => !value.includes('\u0000');
+export const NUL = { message: 'Value error, must not contain NUL characters', abort: true };
 
 export const Email = z
   .string()
@@ -35,6 +35,9 @@ export const Email = z
   .openapi({ type: 'string', format: 'email', example: 'akhil@example.com' });
 
 export const PersonName = z.string().refine(noNul, NUL).trim().min(1).max(100);
+
+/** Free text a user reads (an announcement, a message): trimmed, not empty, no NUL. */
+export const PlainText = (max: number) => z.string().refine(noNul, NUL).trim().min(1).max(max);
 
 /** A positive integer id in a path (`/role/{role_id}`); a non-number is 422 like FastAPI's. */
 export const PositiveId = z.coerce.number().int().positive().max(2147483647);
