@@ -353,6 +353,24 @@ describe('GenCharge autopay cycles', () => {
     expect((await remove(user, rule.autopay_id)).status).toBe(200);
   });
 
+  it('when process-due races the Schedule for the same cycle, then the cycle is charged once', async () => {
+    const user = await gc.signUp();
+    await gc.credit(user, 50_00n);
+    const plan = await newPlan({ price: 10, validity: 28 });
+    const due = soon(2000);
+    const rule = await newRule(user, { plan_id: plan.plan_id, next_due_date: due });
+    await eventually(async () => Date.now(), (now) => now >= Date.parse(due));
+
+    const answers = await Promise.all([processDue(), processDue()]);
+    for (const answer of answers) expect(answer.status).toBe(200);
+    await eventually(() => runsOf(rule.autopay_id), (runs) => runs.length > 0);
+    await settled(rule.autopay_id);
+    expect(await runsOf(rule.autopay_id)).toEqual([expect.objectContaining({ status: 'success', amount: '1000', due_date: new Date(due) })]);
+    expect((await rechargesOf(user)).length).toBe(1);
+    expect(await balance(user)).toBe(40);
+    expect((await remove(user, rule.autopay_id)).status).toBe(200);
+  });
+
   it('when the wallet cannot pay a cycle, then the miss is recorded on the rule, the user is told, and nothing is charged', async () => {
     const user = await gc.signUp();
     const plan = await newPlan({ price: 10, validity: 28 });
