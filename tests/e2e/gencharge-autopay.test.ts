@@ -99,6 +99,20 @@ describe('GenCharge autopay rules', () => {
     expect((await mine(user)).body).toEqual({ items: [], total: 0, page: 1, size: 20, pages: 0 });
   });
 
+  it('when a create is retried with the same Idempotency-Key, then it answers the first rule and makes no second one', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan();
+    const body = { plan_id: plan.plan_id, phone_number: user.phone, next_due_date: inDays(5) };
+    const key = uniqueId('autopay-key');
+    const first = await create(user, body).set('Idempotency-Key', key);
+    const retried = await create(user, body).set('Idempotency-Key', key);
+    expect(first.status).toBe(201);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual(first.body);
+    expect((await create(user, { ...body, tag: 'other' }).set('Idempotency-Key', key)).status).toBe(422);
+    expect((await mine(user)).body.total).toBe(1);
+  });
+
   it('when the request is invalid, then it is a 422 in the FastAPI shape and no rule is written', async () => {
     const user = await gc.signUp();
     const plan = await newPlan();

@@ -104,7 +104,7 @@ const CYCLE_NOTE =
   'After a cycle is bought, `next_due_date` moves on by the plan\'s validity. A cycle the wallet cannot pay is missed: it is recorded on the rule (`last_run_status: "missed"`, `last_failure_reason: "insufficient_funds"`, `missed_count`), the user is notified, and the rule waits for its next cycle; setting `next_due_date` to now retries at once.';
 
 /** Autopay rules: the user's own (userOnly) and the admin's view and process-due (Autopay permission). */
-export function registerAutopayRoutes({ deps, route, adminRoute, userOnly }: GenChargeRoutes): void {
+export function registerAutopayRoutes({ deps, route, adminRoute, userOnly, idempotency }: GenChargeRoutes): void {
   const autopay: AutopayDeps = {
     em: deps.em,
     temporal: deps.temporal,
@@ -122,12 +122,14 @@ export function registerAutopayRoutes({ deps, route, adminRoute, userOnly }: Gen
       method: 'post',
       path: '/autopay/create_autopay',
       summary: 'Create an autopay rule',
-      description: `${RULE_NOTE} \`status\` defaults to enabled; \`tag\` is optional. A new rule answers 201 Created.`,
+      description: `${RULE_NOTE} \`status\` defaults to enabled; \`tag\` is optional. A new rule answers 201 Created. A rule charges every cycle, so a retried create must not make a second one: send an \`Idempotency-Key\` header, and the same key and body answer with the first rule (the same key with another body is 422).`,
       secured: true,
+      idempotent: true,
       body: AutopayCreateBody,
       responses: { 201: { description: 'The new rule', schema: Autopay }, ...userResponses, 503: unavailable },
     },
     ...userOnly,
+    idempotency,
     async (req, res) => {
       res.status(201).json(await createAutopay(autopay, me(req), body(req, AutopayCreateBody)));
     },
