@@ -1,6 +1,7 @@
 import { LockMode, type FilterQuery, type InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { DomainError, FailureType, publicError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { planOperator } from '../../../core/gencharge-recharge.js';
@@ -194,8 +195,8 @@ export interface ProcessDueAnswer {
 /**
  * Runs every enabled rule due now (by the database's clock, which the runs check too), each as a
  * `runAutopay` keyed by the rule and its due date, and waits for them at most `waitMs`. A second
- * call for the same cycle joins or finds the same run, and a Schedule's run of that cycle meets
- * the same subscription ID: a cycle is charged once.
+ * call while that run is going joins it; any other run of the cycle (a later call, the rule's
+ * Schedule) meets the same subscription ID: a cycle is charged once.
  */
 export async function processDueAutopays(deps: AutopayDeps, requestId: string, waitMs: number): Promise<ProcessDueAnswer[]> {
   const due = await deps.em.fork().execute<{ id: number; user_id: string; due_ms: string }[]>(
@@ -216,6 +217,9 @@ export async function processDueAutopays(deps: AutopayDeps, requestId: string, w
         flowType: FlowType.AutopayRun,
         requestId,
         memo: { autopayId: rule.id, dueDate, trigger: 'process-due' },
+        // A closed run's answer may be stale (the rule was disabled then): a new run reads the rule
+        // again. Charging once is the subscription ID's work, not this one's.
+        idReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
       try {
         const outcome = await resultWithin<AutopayRunOutcome>(deps.temporal, handle, waitMs);
