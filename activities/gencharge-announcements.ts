@@ -18,7 +18,8 @@ interface Announcement {
   attachments: Record<string, unknown>;
   recipient_type: 'all_users' | 'user';
   recipient_id: string | null;
-  scheduled_at: Date | null;
+  /** Raw rows carry timestamps as Postgres prints them. */
+  scheduled_at: string | Date | null;
   status: string;
 }
 
@@ -61,7 +62,7 @@ export function createGenChargeAnnouncementActivities({ orm, providers }: GenCha
           description: announcement.description,
           attachments: announcement.attachments,
           announcementId: request.announcementId,
-          scheduledAt: announcement.scheduled_at?.toISOString() ?? null,
+          scheduledAt: announcement.scheduled_at === null ? null : new Date(announcement.scheduled_at).toISOString(),
           subject: 'announcement',
           preference: null,
         });

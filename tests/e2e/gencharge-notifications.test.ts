@@ -35,7 +35,10 @@ const my = (user: GenChargeSession, query: Record<string, number> = {}) => gc.ap
 const remove = (user: GenChargeSession, body: object) => gc.api().delete(`${GC}/notification/delete`).set(user.auth).send(body);
 
 const announcementRow = async (id: string) =>
-  (await platform.orm.em.fork().execute<{ status: string; delivered_at: Date | null; scheduled_at: Date | null }[]>('select status, delivered_at, scheduled_at from gencharge_announcements where id = ?', [id]))[0];
+  (await platform.orm.em.fork().execute<{ status: string; delivered_ms: string | null }[]>(
+    'select status, (extract(epoch from delivered_at) * 1000)::bigint as delivered_ms from gencharge_announcements where id = ?',
+    [id],
+  ))[0];
 const announcementCount = async () => Number((await platform.orm.em.fork().execute<{ n: string }[]>('select count(*) as n from gencharge_announcements'))[0]!.n);
 const delivered = (id: string) => eventually(() => announcementRow(id), (row) => row?.status === 'delivered');
 
@@ -96,7 +99,7 @@ describe('GenCharge announcements', () => {
     expect((await announcementRow(id))!.status).toBe('scheduled');
 
     const row = await delivered(id);
-    expect(row!.delivered_at!.getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
+    expect(Number(row!.delivered_ms)).toBeGreaterThanOrEqual(scheduledAt.getTime());
     expect(await handle.result()).toMatchObject({ announcementId: id, status: 'delivered' });
 
     for (const user of [both, emailOnly, smsOnly, neither]) {
