@@ -1,4 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { createGenChargeAnnouncementActivities } from '../../activities/gencharge-announcements.js';
 import { createGenChargeNoticeActivities } from '../../activities/gencharge-notices.js';
 import { createProviderRegistry, loadTenantProviderSettings } from '../../providers/registry.js';
 import { uniqueId } from '../support/db.js';
@@ -181,6 +182,41 @@ describe('GenCharge announcements', () => {
     const reader = await genchargeAdmins(platform).adminWith([['Notifications', 'read']]);
     expect((await announce({ description: 'x', recipient_type: 'all_users' }, reader)).status).toBe(403);
     expect(await announcementCount()).toBe(before);
+  });
+});
+
+describe('GenCharge announcement batches (deliverAnnouncementBatch)', () => {
+  it('when recipients outnumber a batch, then batches continue after the last user, a retried batch resumes after its heartbeat, and nobody gets a copy twice', async () => {
+    const users = [await gc.signUp(), await gc.signUp(), await gc.signUp()];
+    const description = `Batched ${uniqueId('b')}`;
+    // Far ahead: the flow sleeps while the test drives the batches itself.
+    const res = await announce({ description, recipient_type: 'all_users', scheduled_at: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(res.status).toBe(201);
+    const id = res.body._id as string;
+    const flow = platform.temporal.workflow.getHandle(`gencharge:announcement:${id}`);
+    try {
+      const providers = createProviderRegistry(platform.config, await loadTenantProviderSettings(platform.orm.em.fork()), platform.url);
+      const batches = createGenChargeAnnouncementActivities({ orm: platform.orm, providers, announcementBatchSize: 2 });
+      const request = { tenant: 'gencharge', announcementId: id, afterUserId: users[0]!.id - 1 };
+      const copies = async () =>
+        (await platform.orm.em.fork().execute<{ user_id: string }[]>('select user_id from gencharge_notifications where announcement_id = ? order by user_id', [id])).map((r) => Number(r.user_id));
+
+      expect(await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, request)).toEqual({ scheduled: true, recipients: 2, lastUserId: users[1]!.id });
+      expect(await copies()).toEqual([users[0]!.id, users[1]!.id]);
+      // The same call retried after it reported users[1]: it goes on from there.
+      expect(await new MockActivityEnvironment({ heartbeatDetails: users[1]!.id }).run(batches.deliverAnnouncementBatch, request)).toEqual({ scheduled: true, recipients: 1, lastUserId: null });
+      expect(await copies()).toEqual(users.map((u) => u.id));
+      // Replayed from the start: every copy and message exists once.
+      await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, request);
+      expect(await copies()).toEqual(users.map((u) => u.id));
+      await eventually(() => messagesAbout(`+91${users[0]!.phone}`, description), (m) => m.length > 0);
+      expect(await messagesAbout(`+91${users[0]!.phone}`, description)).toHaveLength(1);
+
+      await platform.orm.em.fork().execute("update gencharge_announcements set status = 'cancelled' where id = ?", [id]);
+      expect(await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, { ...request, afterUserId: 0 })).toEqual({ scheduled: false, recipients: 0, lastUserId: null });
+    } finally {
+      await flow.terminate('the test delivered this announcement itself');
+    }
   });
 });
 
