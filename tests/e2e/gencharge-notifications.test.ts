@@ -162,6 +162,21 @@ describe('GenCharge announcements', () => {
     expect(await messagesAbout(`+91${bystander.phone}`, description)).toEqual([]);
   });
 
+  it('when a publish request is retried with its Idempotency-Key, then the first announcement is answered and nothing is published twice', async () => {
+    const target = await gc.signUp();
+    const key = uniqueId('announce');
+    const payload = { description: `Once only ${uniqueId('o')}`, recipient_type: 'user', recipient_id: target.id };
+    const first = await gc.api().post(`${GC}/notification/announcement`).set(admin.auth).set('Idempotency-Key', key).send(payload);
+    expect(first.status).toBe(201);
+    const before = await announcementCount();
+    const again = await gc.api().post(`${GC}/notification/announcement`).set(admin.auth).set('Idempotency-Key', key).send(payload);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(await announcementCount()).toBe(before);
+    await delivered(first.body._id);
+    expect(((await my(target)).body as Array<{ description: string }>).filter((n) => n.description === payload.description)).toHaveLength(1);
+  });
+
   it('when the request is invalid or names no mobile user, then it is refused and nothing is stored', async () => {
     const user = await gc.signUp();
     const before = await announcementCount();
