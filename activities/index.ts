@@ -9,6 +9,7 @@ import { createAccountDeletionActivities, type AccountDeletionActivityDeps } fro
 import { createKycReviewActivities, type KycReviewActivityDeps } from './kyc-review.js';
 import { createAdminInvitationActivities, type AdminInvitationActivityDeps } from './admin-invitation.js';
 import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
+import { createGenChargeSubscriptionActivities } from './gencharge-subscriptions.js';
 import { createGenChargeReferralActivities, type GenChargeReferralActivityDeps } from './gencharge-referrals.js';
 import { createGenChargeAnnouncementActivities, type GenChargeAnnouncementActivityDeps } from './gencharge-announcements.js';
 
@@ -47,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     createKycReviewActivities(deps),
     createAdminInvitationActivities(deps),
     createGenChargeNoticeActivities(deps),
+    createGenChargeSubscriptionActivities(deps),
     createGenChargeReferralActivities(deps),
     createGenChargeAnnouncementActivities(deps),
   );

@@ -46,7 +46,7 @@ export function createPurchaseActivities({ orm, providers }: PurchaseActivityDep
           currency: input.currency,
           reference: input.reference,
           workflowId: id,
-          details: { serviceId: input.serviceId, recipient: input.recipient, variationCode: input.variationCode },
+          details: { ...input.details, serviceId: input.serviceId, recipient: input.recipient, variationCode: input.variationCode },
         });
         const wallet = await ensureWalletAccount(tx, input, input.userId);
         const clearing = await ensureSystemAccount(tx, input, SYSTEM_ACCOUNTS.vtuClearing);

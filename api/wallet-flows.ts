@@ -12,6 +12,7 @@ import {
   fundingStateQuery,
   payableReferenceUpdate,
   purchaseStateQuery,
+  type FundWalletInput,
   type PayableReference,
   type PurchaseInput,
   type PurchaseKind,
@@ -47,7 +48,7 @@ export interface PurchaseOrder {
 export type PurchaseResult = { status: 'success' | 'failed' | 'pending'; reference: string; failureReason?: string; token?: string };
 
 /** With an Idempotency-Key the flow is keyed by it, so a retry after a crash finds the same flow. */
-function businessKey(req: Request, userId: number, reference: string): string {
+export function businessKey(req: Request, userId: number, reference: string): string {
   const key = req.get(IDEMPOTENCY_HEADER);
   return key ? `u${userId}:key:${key}` : reference;
 }
@@ -62,7 +63,7 @@ function businessKey(req: Request, userId: number, reference: string): string {
 export async function startWalletFunding(
   deps: WalletFlowDeps,
   req: Request,
-  deposit: { amountMinor: bigint; method: string; reference: string },
+  deposit: { amountMinor: bigint; method: string; reference: string; noticeOnCredit?: FundWalletInput['noticeOnCredit'] },
 ): Promise<PayableReference> {
   const user = requireUser(req);
   const tenant = requireTenant(req);
@@ -81,6 +82,7 @@ export async function startWalletFunding(
         method: deposit.method,
         customerEmail: profile.email ?? `${profile.phone}@users.${tenant.slug}.invalid`,
         timing: { pollIntervalMs: deps.config.FUNDING_POLL_INTERVAL_MS, timeoutMs: deps.config.FUNDING_TIMEOUT_MS },
+        ...(deposit.noticeOnCredit && { noticeOnCredit: deposit.noticeOnCredit }),
       },
     ] as Parameters<typeof fundWallet>,
     tenant: tenant.slug,

@@ -199,6 +199,13 @@ const ConfigSchema = z
       .transform((v) => [...new Set(v.split(',').map(Number))].sort((a, b) => b - a)),
     /** GenCharge: what a referrer earns when the user they referred first recharges, in paise (₹50). */
     GENCHARGE_REFERRAL_REWARD_MINOR: z.coerce.number().int().min(0).max(100_000_00).default(5000),
+    /** GenCharge: where content images are kept (the disk store); relative paths are from the working directory. */
+    GENCHARGE_CONTENT_STORAGE_DIR: z.string().min(1).default('.data/content-images'),
+    /** GenCharge: the largest content image an admin may upload (2 MB). */
+    GENCHARGE_CONTENT_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(2 * 1024 * 1024),
+    /** GenCharge: contact-form messages one client address may send within the window, across every API replica. */
+    GENCHARGE_CONTACT_RATE_LIMIT_PER_CLIENT: z.coerce.number().int().positive().default(5),
+    GENCHARGE_CONTACT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
     /** Where KYC document images are kept (the disk store); relative paths are from the working directory. */
     KYC_STORAGE_DIR: z.string().min(1).default('.data/kyc-documents'),
     KYC_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),

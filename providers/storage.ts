@@ -10,8 +10,9 @@ export interface StoredDocument {
 }
 
 /**
- * Where identity documents (KYC images) are kept: on disk in development, object storage
- * behind the same interface in production. Keys are made by the platform, never by a client.
+ * Where uploaded images are kept (ChargeGhar's KYC documents, GenCharge's content images): on
+ * disk in development, object storage behind the same interface in production. Keys are made by
+ * the platform, never by a client.
  */
 export interface DocumentStorage {
   put(key: string, document: StoredDocument): Promise<void>;

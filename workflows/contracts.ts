@@ -58,6 +58,8 @@ export interface FundWalletInput {
   method: string;
   customerEmail: string;
   timing: { pollIntervalMs: number; timeoutMs: number };
+  /** Told to the user once the wallet is credited (a GenCharge top-up); absent where the app tells its users otherwise. */
+  noticeOnCredit?: GenChargeNotice;
 }
 
 export interface PaymentWebhookSignal {
@@ -113,7 +115,8 @@ export const fundingStateQuery = defineQuery<FundingState>('fundingState');
 
 // --- purchases (airtime, data, bills) --------------------------------------------------------
 
-export type PurchaseKind = 'airtime' | 'data' | 'bill';
+/** `recharge`: a GenCharge plan bought for a phone (serviceId = the operator). */
+export type PurchaseKind = 'airtime' | 'data' | 'bill' | 'recharge';
 
 export interface PurchaseInput {
   tenant: string;
@@ -130,6 +133,8 @@ export interface PurchaseInput {
   timing: { requeryIntervalMs: number; requeryLimitMs: number; holdTtlMs: number };
   /** Which of the tenant's selling providers takes the order (MyMoolah: Flash or MobileMart); `vtu` when absent. */
   capability?: 'vtu' | 'flash' | 'mobilemart';
+  /** What the app shows with the history row besides the order (a GenCharge plan, offer, source). */
+  details?: Record<string, unknown>;
 }
 
 export interface PurchaseState {
@@ -492,6 +497,33 @@ export interface SubscriptionInput {
   source: 'recharge' | 'autopay';
   /** The autopay rule whose run this is, when it is one. */
   autopayId?: number;
+  /** Durations from configuration (workflows read none): see `subscriptionTiming(config)` in api/surfaces/gencharge/recharge.ts. */
+  timing: SubscriptionTiming;
+}
+
+export interface SubscriptionTiming {
+  /** GENCHARGE_DAY_MS: the length of one day of plan validity. */
+  dayMs: number;
+  /** GENCHARGE_REMINDER_DAYS: days before the plan's end that reminders go out. */
+  reminderDays: number[];
+  purchase: PurchaseInput['timing'];
+  /** For a plan paid by UPI/card: how the collection is polled and how long it may take. */
+  funding: FundWalletInput['timing'];
+}
+
+/** A bought plan's validity (`runPlanValidity`): queued start, reminders, expiry, on durable timers. */
+export interface PlanValidityInput {
+  tenant: string;
+  userId: number;
+  subscriptionId: number;
+  reference: string;
+  planName: string;
+  phoneNumber: string;
+  /** ISO instants, fixed when the plan was recorded. */
+  validFrom: string;
+  validTo: string;
+  dayMs: number;
+  reminderDays: number[];
 }
 
 /** `insufficient_funds`: the wallet could not pay (nothing was held); autopay records it as a miss. */

@@ -1,6 +1,7 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FundingActivities } from '../activities/funding.js';
 import {
+  type GenChargeNoticeActivities,
   COLLECTION_REFUSED_REASON,
   FailureType,
   fundingStateQuery,
@@ -21,6 +22,11 @@ const ledger = proxyActivities<FundingActivities>({
 const provider = proxyActivities<FundingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20 },
+});
+
+const notices = proxyActivities<GenChargeNoticeActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 /**
@@ -79,6 +85,11 @@ export async function fundWallet(input: FundWalletInput): Promise<FundingState> 
     state.status = 'success';
     delete state.failureReason;
     if (amountMinor !== input.amountMinor) state.receivedAmountMinor = amountMinor;
+    // Only flows started with a notice call it, so histories recorded before it existed replay unchanged.
+    // A notice that cannot be delivered does not undo the credit.
+    if (input.noticeOnCredit) {
+      await notices.notifyGenChargeUser(input.noticeOnCredit).catch((err: unknown) => log.warn('credit notice not delivered', { error: String(err) }));
+    }
   }
 
   async function fail(reason: string): Promise<void> {

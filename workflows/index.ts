@@ -9,4 +9,5 @@ export { otpChallenge } from './otp.js';
 export { deleteAccount } from './account-deletion.js';
 export { reviewKyc } from './kyc-review.js';
 export { inviteGenChargeAdmin } from './admin-invitation.js';
+export { subscribeToPlan, runPlanValidity } from './gencharge-subscription.js';
 export { deliverAnnouncement } from './gencharge-announcement.js';

@@ -13,7 +13,9 @@ export * from './otp.js';
 export * from './chargeghar.js';
 export * from './gencharge.js';
 export * from './gencharge-notifications.js';
+export * from './gencharge-recharge.js';
 export * from './gencharge-referrals.js';
+export * from './gencharge-content.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -43,8 +45,10 @@ import {
   GenChargeRolePermission,
 } from './gencharge.js';
 import { GenChargeNotification } from './gencharge-notifications.js';
+import { GenChargeSubscription } from './gencharge-recharge.js';
 import { GenChargeAnnouncement } from './gencharge-notifications.js';
 import { GenChargeReferralReward } from './gencharge-referrals.js';
+import { GenChargeContent, GenChargeContact } from './gencharge-content.js';
 
 export const ENTITIES = [
   Currency,
@@ -68,5 +72,7 @@ export const ENTITIES = [
   GenChargeProfile, GenChargePreferences, GenChargePendingSignup, GenChargePermission, GenChargeRole, GenChargeRolePermission,
   GenChargeAdmin, GenChargeAdminInvite, GenChargePlanGroup, GenChargePlan, GenChargeOfferType, GenChargeOffer,
   GenChargeNotification,
+  GenChargeSubscription,
   GenChargeReferralReward, GenChargeAnnouncement,
+  GenChargeContent, GenChargeContact,
 ];

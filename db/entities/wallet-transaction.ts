@@ -10,6 +10,7 @@ export const TRANSACTION_KINDS = [
   'funding', 'airtime', 'data', 'bill',
   'registration', 'upgrade',
   'voucher_purchase', 'voucher_refund', 'adjustment',
+  'recharge',
   'referral_reward',
 ] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];

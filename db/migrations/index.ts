@@ -8,7 +8,9 @@ import { Migration20261125040000_chargeghar } from './Migration20261125040000_ch
 import { Migration20261125050000_xclera } from './Migration20261125050000_xclera.js';
 import { Migration20261125060000_gencharge } from './Migration20261125060000_gencharge.js';
 import { Migration20261126000000_gencharge_notifications } from './Migration20261126000000_gencharge_notifications.js';
+import { Migration20261126010000_gencharge_recharge } from './Migration20261126010000_gencharge_recharge.js';
 import { Migration20261126030000_gencharge_referrals_announcements } from './Migration20261126030000_gencharge_referrals_announcements.js';
+import { Migration20261126040000_gencharge_content } from './Migration20261126040000_gencharge_content.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
@@ -22,5 +24,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261125050000_xclera', class: Migration20261125050000_xclera },
   { name: 'Migration20261125060000_gencharge', class: Migration20261125060000_gencharge },
   { name: 'Migration20261126000000_gencharge_notifications', class: Migration20261126000000_gencharge_notifications },
+  { name: 'Migration20261126010000_gencharge_recharge', class: Migration20261126010000_gencharge_recharge },
   { name: 'Migration20261126030000_gencharge_referrals_announcements', class: Migration20261126030000_gencharge_referrals_announcements },
+  { name: 'Migration20261126040000_gencharge_content', class: Migration20261126040000_gencharge_content },
 ];

@@ -9,7 +9,7 @@ const Id = z.coerce.number().int().positive().max(2_147_483_647);
 const BodyId = z.number().int().positive().max(2_147_483_647);
 
 /** A query flag written `true`/`false` (or 1/0); anything else is a 422. */
-const QueryFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+export const QueryFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const CatalogueName = z.string().trim().min(1).max(100);
 const ItemName = z.string().trim().min(1).max(150);

@@ -8,7 +8,9 @@ import { requireAdmin, requireMobileUser, requirePermission } from './access.js'
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
+import { registerContentRoutes } from './content-routes.js';
 import { genchargeEnvelope } from './envelope.js';
+import { registerRechargeRoutes } from './recharge-routes.js';
 import { registerNotificationRoutes } from './notification-routes.js';
 import { registerReferralRoutes } from './referral-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
@@ -78,7 +80,9 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerAdminRoutes(routes);
     registerRoleRoutes(routes);
     registerCatalogueRoutes(routes);
+    registerRechargeRoutes(routes);
     registerReferralRoutes(routes);
     registerNotificationRoutes(routes);
+    registerContentRoutes(routes);
   });
 }

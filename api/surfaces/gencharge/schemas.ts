@@ -22,8 +22,8 @@ export const IndianMobile = z
   .openapi({ type: 'string', example: '9876543210', description: '10-digit Indian mobile number (6-9 first); +91 is accepted and dropped' });
 
 /** Postgres refuses NUL in text, so a value carrying one is a 422 here rather than a 500 there. */
-const noNul = (value: string) => !value.includes('\u0000');
-const NUL = { message: 'Value error, must not contain NUL characters', abort: true };
+export const noNul = (value: string) => !value.includes('\u0000');
+export const NUL = { message: 'Value error, must not contain NUL characters', abort: true };
 
 export const Email = z
   .string()
