@@ -147,6 +147,7 @@ interface KindView {
 export const TRANSACTION_VIEWS: Partial<Record<TransactionKind, KindView>> = {
   funding: { category: 'wallet', txnType: 'credit', source: 'wallet_topup' },
   recharge: { category: 'service', txnType: 'debit' },
+  referral_reward: { category: 'wallet', txnType: 'credit', source: 'referral_reward' },
 };
 
 const viewedKinds = (keep: (view: KindView) => boolean) =>
