@@ -11,12 +11,12 @@ import { createAdminInvitationActivities, type AdminInvitationActivityDeps } fro
 import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } from './gencharge-notices.js';
 import { createGenChargeSubscriptionActivities } from './gencharge-subscriptions.js';
 import { createGenChargeReferralActivities, type GenChargeReferralActivityDeps } from './gencharge-referrals.js';
-import { createGenChargeAnnouncementActivities } from './gencharge-announcements.js';
+import { createGenChargeAnnouncementActivities, type GenChargeAnnouncementActivityDeps } from './gencharge-announcements.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
   GenChargeNoticeActivityDeps &
-  GenChargeReferralActivityDeps;
+  GenChargeReferralActivityDeps & GenChargeAnnouncementActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by

@@ -3,6 +3,7 @@ import { recordXcleraHistories } from './xclera.js';
 import { recordMyMoolahHistories } from './mymoolah.js';
 import { recordChargeGharHistories } from './chargeghar.js';
 import { recordGenChargeHistories } from './gencharge.js';
+import { recordGenChargeAnnouncementHistories } from './gencharge-announcements.js';
 import type { RecordingSession } from './session.js';
 
 /** One recorder per app; `npm run record-histories -- <app>` runs only the named ones. */
@@ -12,4 +13,5 @@ export const RECORDERS: Record<string, (session: RecordingSession) => Promise<vo
   mymoolah: recordMyMoolahHistories,
   chargeghar: recordChargeGharHistories,
   gencharge: recordGenChargeHistories,
+  'gencharge-announcements': recordGenChargeAnnouncementHistories,
 };
