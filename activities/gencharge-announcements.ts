@@ -8,6 +8,8 @@ import { deliverNotificationCopy } from './gencharge-notices.js';
 export interface GenChargeAnnouncementActivityDeps {
   orm: Orm;
   providers: ProviderRegistry;
+  /** Recipients per batch; tests make it small to see batches continue. */
+  announcementBatchSize?: number;
 }
 
 /** Recipients per activity call: small enough to finish well inside its timeout, with a heartbeat per recipient. */
@@ -18,14 +20,15 @@ interface Announcement {
   attachments: Record<string, unknown>;
   recipient_type: 'all_users' | 'user';
   recipient_id: string | null;
-  scheduled_at: Date | null;
+  /** Raw rows carry timestamps as Postgres prints them. */
+  scheduled_at: string | Date | null;
   status: string;
 }
 
 /** One copy per announcement and user, whatever retries and continued runs do. */
 export const announcementNoticeKey = (announcementId: string, userId: number) => `announcement:${announcementId}:user:${userId}`;
 
-export function createGenChargeAnnouncementActivities({ orm, providers }: GenChargeAnnouncementActivityDeps) {
+export function createGenChargeAnnouncementActivities({ orm, providers, announcementBatchSize = ANNOUNCEMENT_BATCH_SIZE }: GenChargeAnnouncementActivityDeps) {
   return withTypedFailures({
     /**
      * Delivers the announcement to the next recipients after `afterUserId`: every live mobile user
@@ -47,7 +50,7 @@ export function createGenChargeAnnouncementActivities({ orm, providers }: GenCha
         `select u.id from users u join gencharge_profiles p on p.user_id = u.id
          where u.tenant = ? and u.deleted_at is null and u.id > ? and (?::bigint is null or u.id = ?::bigint)
          order by u.id limit ?`,
-        [request.tenant, after, announcement.recipient_id, announcement.recipient_id, ANNOUNCEMENT_BATCH_SIZE],
+        [request.tenant, after, announcement.recipient_id, announcement.recipient_id, announcementBatchSize],
       );
       for (const { id } of recipients) {
         const userId = Number(id);
@@ -61,7 +64,7 @@ export function createGenChargeAnnouncementActivities({ orm, providers }: GenCha
           description: announcement.description,
           attachments: announcement.attachments,
           announcementId: request.announcementId,
-          scheduledAt: announcement.scheduled_at?.toISOString() ?? null,
+          scheduledAt: announcement.scheduled_at === null ? null : new Date(announcement.scheduled_at).toISOString(),
           subject: 'announcement',
           preference: null,
         });
@@ -71,7 +74,7 @@ export function createGenChargeAnnouncementActivities({ orm, providers }: GenCha
       return {
         scheduled: true,
         recipients: recipients.length,
-        lastUserId: recipients.length === ANNOUNCEMENT_BATCH_SIZE && last ? Number(last.id) : null,
+        lastUserId: recipients.length === announcementBatchSize && last ? Number(last.id) : null,
       };
     },
 

@@ -12,13 +12,13 @@ import { createGenChargeNoticeActivities, type GenChargeNoticeActivityDeps } fro
 import { createGenChargeAutopayActivities, type GenChargeAutopayActivityDeps } from './gencharge-autopay.js';
 import { createGenChargeSubscriptionActivities } from './gencharge-subscriptions.js';
 import { createGenChargeReferralActivities, type GenChargeReferralActivityDeps } from './gencharge-referrals.js';
-import { createGenChargeAnnouncementActivities } from './gencharge-announcements.js';
+import { createGenChargeAnnouncementActivities, type GenChargeAnnouncementActivityDeps } from './gencharge-announcements.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
   GenChargeNoticeActivityDeps &
   GenChargeAutopayActivityDeps &
-  GenChargeReferralActivityDeps;
+  GenChargeReferralActivityDeps & GenChargeAnnouncementActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by

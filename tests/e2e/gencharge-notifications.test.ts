@@ -1,4 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { createGenChargeAnnouncementActivities } from '../../activities/gencharge-announcements.js';
 import { createGenChargeNoticeActivities } from '../../activities/gencharge-notices.js';
 import { createProviderRegistry, loadTenantProviderSettings } from '../../providers/registry.js';
 import { uniqueId } from '../support/db.js';
@@ -35,7 +36,10 @@ const my = (user: GenChargeSession, query: Record<string, number> = {}) => gc.ap
 const remove = (user: GenChargeSession, body: object) => gc.api().delete(`${GC}/notification/delete`).set(user.auth).send(body);
 
 const announcementRow = async (id: string) =>
-  (await platform.orm.em.fork().execute<{ status: string; delivered_at: Date | null; scheduled_at: Date | null }[]>('select status, delivered_at, scheduled_at from gencharge_announcements where id = ?', [id]))[0];
+  (await platform.orm.em.fork().execute<{ status: string; delivered_ms: string | null }[]>(
+    'select status, (extract(epoch from delivered_at) * 1000)::bigint as delivered_ms from gencharge_announcements where id = ?',
+    [id],
+  ))[0];
 const announcementCount = async () => Number((await platform.orm.em.fork().execute<{ n: string }[]>('select count(*) as n from gencharge_announcements'))[0]!.n);
 const delivered = (id: string) => eventually(() => announcementRow(id), (row) => row?.status === 'delivered');
 
@@ -96,7 +100,7 @@ describe('GenCharge announcements', () => {
     expect((await announcementRow(id))!.status).toBe('scheduled');
 
     const row = await delivered(id);
-    expect(row!.delivered_at!.getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
+    expect(Number(row!.delivered_ms)).toBeGreaterThanOrEqual(scheduledAt.getTime());
     expect(await handle.result()).toMatchObject({ announcementId: id, status: 'delivered' });
 
     for (const user of [both, emailOnly, smsOnly, neither]) {
@@ -158,6 +162,21 @@ describe('GenCharge announcements', () => {
     expect(await messagesAbout(`+91${bystander.phone}`, description)).toEqual([]);
   });
 
+  it('when a publish request is retried with its Idempotency-Key, then the first announcement is answered and nothing is published twice', async () => {
+    const target = await gc.signUp();
+    const key = uniqueId('announce');
+    const payload = { description: `Once only ${uniqueId('o')}`, recipient_type: 'user', recipient_id: target.id };
+    const first = await gc.api().post(`${GC}/notification/announcement`).set(admin.auth).set('Idempotency-Key', key).send(payload);
+    expect(first.status).toBe(201);
+    const before = await announcementCount();
+    const again = await gc.api().post(`${GC}/notification/announcement`).set(admin.auth).set('Idempotency-Key', key).send(payload);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(await announcementCount()).toBe(before);
+    await delivered(first.body._id);
+    expect(((await my(target)).body as Array<{ description: string }>).filter((n) => n.description === payload.description)).toHaveLength(1);
+  });
+
   it('when the request is invalid or names no mobile user, then it is refused and nothing is stored', async () => {
     const user = await gc.signUp();
     const before = await announcementCount();
@@ -178,6 +197,41 @@ describe('GenCharge announcements', () => {
     const reader = await genchargeAdmins(platform).adminWith([['Notifications', 'read']]);
     expect((await announce({ description: 'x', recipient_type: 'all_users' }, reader)).status).toBe(403);
     expect(await announcementCount()).toBe(before);
+  });
+});
+
+describe('GenCharge announcement batches (deliverAnnouncementBatch)', () => {
+  it('when recipients outnumber a batch, then batches continue after the last user, a retried batch resumes after its heartbeat, and nobody gets a copy twice', async () => {
+    const users = [await gc.signUp(), await gc.signUp(), await gc.signUp()];
+    const description = `Batched ${uniqueId('b')}`;
+    // Far ahead: the flow sleeps while the test drives the batches itself.
+    const res = await announce({ description, recipient_type: 'all_users', scheduled_at: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(res.status).toBe(201);
+    const id = res.body._id as string;
+    const flow = platform.temporal.workflow.getHandle(`gencharge:announcement:${id}`);
+    try {
+      const providers = createProviderRegistry(platform.config, await loadTenantProviderSettings(platform.orm.em.fork()), platform.url);
+      const batches = createGenChargeAnnouncementActivities({ orm: platform.orm, providers, announcementBatchSize: 2 });
+      const request = { tenant: 'gencharge', announcementId: id, afterUserId: users[0]!.id - 1 };
+      const copies = async () =>
+        (await platform.orm.em.fork().execute<{ user_id: string }[]>('select user_id from gencharge_notifications where announcement_id = ? order by user_id', [id])).map((r) => Number(r.user_id));
+
+      expect(await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, request)).toEqual({ scheduled: true, recipients: 2, lastUserId: users[1]!.id });
+      expect(await copies()).toEqual([users[0]!.id, users[1]!.id]);
+      // The same call retried after it reported users[1]: it goes on from there.
+      expect(await new MockActivityEnvironment({ heartbeatDetails: users[1]!.id }).run(batches.deliverAnnouncementBatch, request)).toEqual({ scheduled: true, recipients: 1, lastUserId: null });
+      expect(await copies()).toEqual(users.map((u) => u.id));
+      // Replayed from the start: every copy and message exists once.
+      await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, request);
+      expect(await copies()).toEqual(users.map((u) => u.id));
+      await eventually(() => messagesAbout(`+91${users[0]!.phone}`, description), (m) => m.length > 0);
+      expect(await messagesAbout(`+91${users[0]!.phone}`, description)).toHaveLength(1);
+
+      await platform.orm.em.fork().execute("update gencharge_announcements set status = 'cancelled' where id = ?", [id]);
+      expect(await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, { ...request, afterUserId: 0 })).toEqual({ scheduled: false, recipients: 0, lastUserId: null });
+    } finally {
+      await flow.terminate('the test delivered this announcement itself');
+    }
   });
 });
 

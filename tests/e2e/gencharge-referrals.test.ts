@@ -52,6 +52,10 @@ describe('GenCharge referral reward (rewardReferrer)', () => {
     expect(await balance(referrer)).toBe(REWARD_RUPEES());
     expect(await rewardRows(friend!.id)).toEqual([{ referrer_id: String(referrer.id), reward_amount: String(platform.config.GENCHARGE_REFERRAL_REWARD_MINOR) }]);
     expect(await rewardHistory(referrer.id)).toEqual([{ amount: String(platform.config.GENCHARGE_REFERRAL_REWARD_MINOR), status: 'success' }]);
+    const history = await gc.api().get(`${GC}/recharge/my/transactions`).set(referrer.auth);
+    expect(history.body.transactions).toEqual([
+      expect.objectContaining({ category: 'wallet', txn_type: 'credit', amount: REWARD_RUPEES().toFixed(2), source: 'referral_reward', status: 'success' }),
+    ]);
     await expectTrialBalanceZero(platform.orm.em);
   });
 

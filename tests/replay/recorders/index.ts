@@ -3,6 +3,7 @@ import { recordXcleraHistories } from './xclera.js';
 import { recordMyMoolahHistories } from './mymoolah.js';
 import { recordChargeGharHistories } from './chargeghar.js';
 import { recordGenChargeHistories } from './gencharge.js';
+import { recordGenChargeAnnouncementHistories } from './gencharge-announcements.js';
 import { recordGenChargeAutopayHistories } from './gencharge-autopay.js';
 import type { RecordingSession } from './session.js';
 
@@ -13,5 +14,6 @@ export const RECORDERS: Record<string, (session: RecordingSession) => Promise<vo
   mymoolah: recordMyMoolahHistories,
   chargeghar: recordChargeGharHistories,
   gencharge: recordGenChargeHistories,
+  'gencharge-announcements': recordGenChargeAnnouncementHistories,
   'gencharge-autopay': recordGenChargeAutopayHistories,
 };
