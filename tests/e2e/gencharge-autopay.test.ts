@@ -163,6 +163,16 @@ describe('GenCharge autopay rules', () => {
     expect((await gc.api().get(`${GC}/autopay/admin/all`).set(owner.auth)).status).toBe(403);
   });
 
+  it('when an admin deletes a plan a rule buys, then the plan is retired, not deleted, and the rule keeps it', async () => {
+    const user = await gc.signUp();
+    const plan = await newPlan();
+    const rule = await newRule(user, { plan_id: plan.plan_id });
+    const deleted = await gc.api().delete(`${GC}/plans/plan/${plan.plan_id}`).set(admin.auth);
+    expect(deleted.status).toBe(200);
+    expect((await gc.api().get(`${GC}/plans/plan/${plan.plan_id}`).set(admin.auth)).body).toMatchObject({ status: 'inactive' });
+    expect((await read(user, rule.autopay_id)).body).toMatchObject({ plan_id: plan.plan_id });
+  });
+
   it('when an admin lists all rules, then the filters and pages apply', async () => {
     const user = await gc.signUp();
     const plan = await newPlan();
