@@ -243,6 +243,12 @@ describe('GenCharge subscribe', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ detail: 'Offer has expired' });
     expect(await balance(user)).toBe(1000);
+
+    // The public list a customer picks offers from shows only offers a subscription still takes.
+    const running = await newOffer({ offer_validity: 30, discount_type: 'flat', discount_value: 50 });
+    const publicIds = ((await gc.api().get(`${GC}/offers/offers/public`).query({ limit: 500, sort_by: 'created_at', sort_order: 'desc' })).body as Array<{ offer_id: number }>).map((o) => o.offer_id);
+    expect(publicIds).toContain(running.offer_id);
+    expect(publicIds).not.toContain(offer.offer_id);
   });
 
   it('when the operator refuses the recharge, then the hold is voided, the balance is unchanged and the recharge failed', async () => {

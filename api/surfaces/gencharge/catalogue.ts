@@ -1,4 +1,4 @@
-import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException, type FilterQuery, type InferEntity } from '@mikro-orm/core';
+import { ForeignKeyConstraintViolationException, raw, UniqueConstraintViolationException, type FilterQuery, type InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FailureType, publicError } from '../../../core/errors.js';
 import { toMajorNumber, toMinor } from '../../../core/money.js';
@@ -293,7 +293,15 @@ export interface OfferFilters extends ListPage {
   offer_type_id?: number | undefined;
   offer_type_name?: string | undefined;
   discount_type?: NonNullable<OfferRow['discountType']> | undefined;
+  /** Only offers still running at this instant (`offerEndsAt`), for lists a customer sees. */
+  runningAt?: { now: Date; dayMs: number };
 }
+
+/**
+ * When an offer stops applying: `offer_validity` days after it was created, each day
+ * GENCHARGE_DAY_MS long (as a plan's). `listOffers({ runningAt })` applies the same rule in SQL.
+ */
+export const offerEndsAt = (offer: Pick<OfferRow, 'createdAt' | 'validityDays'>, dayMs: number) => new Date(offer.createdAt.getTime() + offer.validityDays * dayMs);
 
 /** A page of offers with each one's offer type. */
 export async function listOffers(em: EntityManager, q: OfferFilters) {
@@ -307,6 +315,9 @@ export async function listOffers(em: EntityManager, q: OfferFilters) {
     ...(q.is_special !== undefined && { isSpecial: q.is_special }),
     ...(q.discount_type && { discountType: q.discount_type }),
     ...(Object.keys(offerType).length && { offerType }),
+    ...(q.runningAt && {
+      [raw((alias: string) => `${alias}.created_at + ${alias}.validity_days * make_interval(secs => ?)`, [q.runningAt.dayMs / 1000])]: { $gt: q.runningAt.now },
+    }),
   };
   const [offers, total] = await em.findAndCount(GenChargeOffer, where as FilterQuery<OfferRow>, pageOptions(q, OFFER_COLUMNS) as never);
   const types = await typesById(em, offers);

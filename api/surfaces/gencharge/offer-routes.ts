@@ -139,13 +139,17 @@ export function registerOfferRoutes({ deps, route, adminRoute }: GenChargeRoutes
       method: 'get',
       path: '/offers/offers/public',
       summary: 'Active offers (public)',
-      description: `No sign-in needed; only active offers. Filters: \`is_special\`, \`offer_type_id\`; sorted by \`sort_by\`/\`sort_order\`, paged with \`skip\`/\`limit\`. ${S.DISCOUNT_NOTE} ${LIST_HEADERS_NOTE}`,
+      description: `No sign-in needed; only active offers still running (created less than \`offer_validity\` days ago; a subscription refuses an offer past that). Filters: \`is_special\`, \`offer_type_id\`; sorted by \`sort_by\`/\`sort_order\`, paged with \`skip\`/\`limit\`. ${S.DISCOUNT_NOTE} ${LIST_HEADERS_NOTE}`,
       secured: false,
       query: S.PublicOffersQuery,
       responses: { 200: { description: 'Active offers', schema: z.array(S.PublicOffer) }, 422: invalid },
     },
     async (req, res) => {
-      const { offers, total } = await catalogue.listOffers(em(), { ...query(req, S.PublicOffersQuery), status: 'active' });
+      const { offers, total } = await catalogue.listOffers(em(), {
+        ...query(req, S.PublicOffersQuery),
+        status: 'active',
+        runningAt: { now: new Date(), dayMs: deps.config.GENCHARGE_DAY_MS },
+      });
       sendList(
         res,
         offers.map(({ offer, type }) => catalogue.publicOfferView(offer, type)),

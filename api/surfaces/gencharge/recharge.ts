@@ -6,6 +6,7 @@ import { discountedPrice, planOperator, type GenChargeOperator } from '../../../
 import { toMajorString, toMinor } from '../../../core/money.js';
 import { GenChargeOffer, GenChargePlan, GenChargePlanGroup, GenChargeSubscription, WalletTransaction, type TransactionKind } from '../../../db/entities/index.js';
 import type { SubscriptionTiming } from '../../../workflows/contracts.js';
+import { offerEndsAt } from './catalogue.js';
 import { pageWindow } from './listing.js';
 import type { PlanFilters, TransactionFilters } from './recharge-schemas.js';
 import { GENCHARGE } from './tenant.js';
@@ -89,7 +90,7 @@ export async function priceOrder(em: EntityManager, config: Config, order: { pla
     offer = await em.findOne(GenChargeOffer, { id: order.offer_id });
     if (!offer) throw publicError(FailureType.NotFound, 'Offer not found');
     if (offer.status !== 'active') throw refused('Offer is not active');
-    if (offer.createdAt.getTime() + offer.validityDays * config.GENCHARGE_DAY_MS <= Date.now()) throw refused('Offer has expired');
+    if (offerEndsAt(offer, config.GENCHARGE_DAY_MS).getTime() <= Date.now()) throw refused('Offer has expired');
     if (!offerAppliesTo(offer.criteria, plan, operator)) throw refused('Offer is not applicable to this plan');
   }
   const terms = offer ? { discountType: offer.discountType, discountValue: offer.discountValue === null || offer.discountValue === undefined ? null : BigInt(offer.discountValue) } : undefined;
