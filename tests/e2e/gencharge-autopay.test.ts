@@ -244,6 +244,21 @@ describe('GenCharge autopay schedules', () => {
     expect((await scheduleOf(rule.autopay_id).describe()).state.paused).toBe(false);
     expect((await remove(user, rule.autopay_id)).status).toBe(200);
   });
+
+  it('when a user deletes their account or an admin archives one, then their rules are disabled and their Schedules paused', async () => {
+    for (const archive of [(u: GenChargeUser) => gc.api().delete(`${GC}/user/me`).set(u.auth), (u: GenChargeUser) => gc.api().delete(`${GC}/user/admin/${u.id}`).set(admin.auth)]) {
+      const user = await gc.signUp();
+      const enabled = await newRule(user);
+      const disabled = await newRule(user, { status: 'disabled' });
+      expect((await archive(user)).status).toBe(200);
+      const rows = await platform.orm.em.fork().execute<{ id: string; status: string }[]>('select id, status from gencharge_autopays where user_id = ? order by id', [user.id]);
+      expect(rows.map((r) => [Number(r.id), r.status])).toEqual([
+        [enabled.autopay_id, 'disabled'],
+        [disabled.autopay_id, 'disabled'],
+      ]);
+      expect((await scheduleOf(enabled.autopay_id).describe()).state.paused).toBe(true);
+    }
+  });
 });
 
 interface RunRow {

@@ -9,13 +9,11 @@ import {
   listAutopays,
   listMyAutopays,
   PROCESS_DUE_LIMIT,
-  SCHEDULE_CHANGE_DEADLINE_MS,
   processDueAutopays,
   updateAutopay,
-  type AutopayDeps,
+  autopayDeps,
 } from './autopay.js';
 import { pagedQuery, pageOf, pageSchema } from './listing.js';
-import { subscriptionTiming } from './recharge.js';
 import type { GenChargeRoutes } from './router.js';
 import { Detail, Empty, ERRORS, IndianMobile, PositiveId } from './schemas.js';
 
@@ -105,14 +103,7 @@ const CYCLE_NOTE =
 
 /** Autopay rules: the user's own (userOnly) and the admin's view and process-due (Autopay permission). */
 export function registerAutopayRoutes({ deps, route, adminRoute, userOnly, idempotency }: GenChargeRoutes): void {
-  const autopay: AutopayDeps = {
-    em: deps.em,
-    temporal: deps.temporal,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    timing: subscriptionTiming(deps.config),
-    logger: deps.logger,
-    temporalDeadlineMs: SCHEDULE_CHANGE_DEADLINE_MS,
-  };
+  const autopay = autopayDeps(deps);
   const me = (req: Parameters<typeof requireUser>[0]) => requireUser(req).id;
   const { notFound, invalid, unauthorized, forbidden } = ERRORS;
   const userResponses = { 401: unauthorized, 403: forbidden, 422: invalid };

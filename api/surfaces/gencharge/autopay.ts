@@ -19,7 +19,9 @@ import {
   type SubscriptionTiming,
 } from '../../../workflows/contracts.js';
 import { resultWithin, startFlow } from '../../flows.js';
+import type { SurfaceDeps } from '../types.js';
 import { pageWindow, type PageRequest } from './listing.js';
+import { subscriptionTiming } from './recharge.js';
 import { GENCHARGE } from './tenant.js';
 
 /**
@@ -41,6 +43,18 @@ export interface AutopayDeps {
   logger: Logger;
   /** How long a Schedule change may take before the write is refused with 503. */
   temporalDeadlineMs: number;
+}
+
+/** What the autopay module needs, from the surface's dependencies. */
+export function autopayDeps(deps: SurfaceDeps): AutopayDeps {
+  return {
+    em: deps.em,
+    temporal: deps.temporal,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    timing: subscriptionTiming(deps.config),
+    logger: deps.logger,
+    temporalDeadlineMs: SCHEDULE_CHANGE_DEADLINE_MS,
+  };
 }
 
 /** A run the Schedule starts a moment before the due time waits for it rather than skipping the cycle. */
@@ -159,6 +173,32 @@ export async function deleteAutopay(deps: AutopayDeps, userId: number, autopayId
       }
     });
   });
+}
+
+/**
+ * An archived user's rules stop: disabled, and their Schedules paused so they stop firing. Runs
+ * after the archive has committed; a Schedule Temporal cannot pause now is only logged, since
+ * its runs skip a disabled rule (and an archived owner) anyway.
+ */
+export async function stopAutopaysOf(deps: AutopayDeps, userId: number): Promise<void> {
+  const stopped = await deps.em.fork().transactional(async (tx) => {
+    const rules = await tx.find(GenChargeAutopay, { user: userId, status: 'enabled' }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    for (const rule of rules) {
+      rule.status = 'disabled';
+      rule.updatedAt = new Date();
+    }
+    await tx.flush();
+    return rules.map((rule) => rule.id);
+  });
+  for (const id of stopped) {
+    try {
+      await deps.temporal.withDeadline(Date.now() + deps.temporalDeadlineMs, () =>
+        deps.temporal.schedule.getHandle(autopayScheduleId(GENCHARGE.slug, id)).pause('the user\'s account was archived'),
+      );
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) deps.logger.warn({ err, autopayId: id }, 'autopay schedule of an archived user not paused');
+    }
+  }
 }
 
 export async function listMyAutopays(em: EntityManager, userId: number, page: PageRequest) {

@@ -2,6 +2,7 @@ import { GENCHARGE_USER_STATUSES, GENCHARGE_USER_TYPES } from '../../../db/entit
 import { requireUser } from '../../auth.js';
 import { z } from '../../openapi.js';
 import { body, params, query } from '../../validation.js';
+import { autopayDeps, stopAutopaysOf } from './autopay.js';
 import { LIST_HEADERS_NOTE, listQuery, sendList } from './listing.js';
 import type { GenChargeRoutes } from './router.js';
 import { Email, Empty, ERRORS, PositiveId } from './schemas.js';
@@ -96,6 +97,7 @@ const FILTERS_NOTE = 'Filters: `name`, `email` and `phone` match any part (case-
 
 export function registerUserRoutes({ deps, route, adminRoute, userOnly }: GenChargeRoutes): void {
   const { em } = deps;
+  const autopay = autopayDeps(deps);
   const me = (req: Parameters<typeof requireUser>[0]) => requireUser(req).id;
 
   adminRoute(
@@ -158,12 +160,14 @@ export function registerUserRoutes({ deps, route, adminRoute, userOnly }: GenCha
       method: 'delete',
       path: '/user/admin/:user_id',
       summary: 'Archive a user (admin)',
-      description: 'Archives the user: signed out everywhere, listed under /user/admin/archived, wallet history kept. The phone number and email can sign up again.',
+      description: 'Archives the user: signed out everywhere, their autopay rules disabled (Schedules paused), listed under /user/admin/archived, wallet history kept. The phone number and email can sign up again.',
       params: UserIdParams,
       responses: { 200: { description: 'Archived', schema: Empty }, 404: ERRORS.notFound, 422: ERRORS.invalid },
     },
     async (req, res) => {
-      await archiveUser(em, params(req, UserIdParams).user_id);
+      const { user_id } = params(req, UserIdParams);
+      await archiveUser(em, user_id);
+      await stopAutopaysOf(autopay, user_id);
       res.json({});
     },
   );
@@ -188,13 +192,14 @@ export function registerUserRoutes({ deps, route, adminRoute, userOnly }: GenCha
       method: 'delete',
       path: '/user/me',
       summary: 'Delete my account',
-      description: 'Archives the account and signs out everywhere. The phone number can sign up again as a new account.',
+      description: 'Archives the account, signs out everywhere and stops its autopay rules. The phone number can sign up again as a new account.',
       secured: true,
       responses: { 200: { description: 'Deleted', schema: Empty }, 401: ERRORS.unauthorized, 403: ERRORS.forbidden },
     },
     ...userOnly,
     async (req, res) => {
       await archiveUser(em, me(req));
+      await stopAutopaysOf(autopay, me(req));
       res.json({});
     },
   );
