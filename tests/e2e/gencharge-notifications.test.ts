@@ -49,24 +49,15 @@ async function messagesAbout(to: string, text: string): Promise<Message[]> {
   return ((res.body.messages ?? []) as Message[]).filter((m) => m.body.includes(text));
 }
 
-async function setChannels(user: GenChargeSession, channels: { sms: boolean; email: boolean }): Promise<void> {
-  const res = await gc
-    .api()
-    .put(`${GC}/user/preference`)
-    .set(user.auth)
-    .send({
-      email_notification: channels.email,
-      sms_notification: channels.sms,
-      marketing_communication: false,
-      // Off for everyone: announcements are not gated by the reminder switch.
-      recharge_remainders: false,
-      promotional_offers: false,
-      transactional_alerts: false,
-      data_analytics: false,
-      third_party_integrations: false,
-    });
-  expect(res.status).toBe(200);
-}
+/** Only the two channel switches decide an announcement: every other switch is off here. */
+const setChannels = (user: GenChargeSession, channels: { sms: boolean; email: boolean }) =>
+  gc.setPreferences(user, {
+    email_notification: channels.email,
+    sms_notification: channels.sms,
+    recharge_remainders: false,
+    transactional_alerts: false,
+    data_analytics: false,
+  });
 
 describe('GenCharge announcements', () => {
   it('when an admin schedules an announcement to all users, then it is scheduled, and at its time only it reaches everyone in-app and by the channels each allows', async () => {

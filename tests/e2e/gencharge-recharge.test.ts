@@ -50,20 +50,6 @@ const smsTo = async (user: GenChargeUser) =>
 const subscribe = (user: GenChargeUser, body: Record<string, unknown>) =>
   userPost(user, '/recharge/subscribe', { phone_number: user.phone, payment_method: 'wallet', source: 'recharge', activation_mode: 'activate', ...body });
 
-async function setPreferences(user: GenChargeUser, flags: Record<string, boolean>) {
-  const res = await gc.api().put(`${GC}/user/preference`).set(user.auth).send({
-    email_notification: true,
-    sms_notification: true,
-    marketing_communication: false,
-    recharge_remainders: true,
-    promotional_offers: false,
-    transactional_alerts: true,
-    data_analytics: true,
-    third_party_integrations: false,
-    ...flags,
-  });
-  expect(res.status).toBe(200);
-}
 
 describe('GenCharge wallet top-up', () => {
   it('when a user tops up and the collector confirms, then the top-up turns success and the wallet is credited once, with a notice', async () => {
@@ -308,7 +294,7 @@ describe('GenCharge plan validity', () => {
   it('when a 1-day plan runs out, then it reminds (by SMS only where recharge_remainders allows) and expires', async () => {
     const reminded = await gc.signUp();
     const quiet = await gc.signUp();
-    await setPreferences(quiet, { recharge_remainders: false });
+    await gc.setPreferences(quiet, { recharge_remainders: false });
     const plan = await newPlan({ price: 19, validity: 1 });
     for (const user of [reminded, quiet]) {
       await gc.credit(user, 10_000n);

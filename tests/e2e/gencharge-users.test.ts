@@ -1,5 +1,5 @@
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { GC, gencharge, newClient, newEmail, newIndianMobile, type GenChargeUser } from '../support/gencharge.js';
+import { DEFAULT_PREFERENCES, GC, gencharge, newClient, newEmail, newIndianMobile, type GenChargeUser } from '../support/gencharge.js';
 import { uniqueId } from '../support/db.js';
 
 let platform: TestPlatform;
@@ -254,17 +254,7 @@ describe('GenCharge my account', () => {
     const user = await gc.signUp();
     const defaults = await gc.api().get(`${GC}/user/preference`).set(user.auth);
     expect(defaults.status).toBe(200);
-    expect(defaults.body).toEqual({
-      user_id: user.id,
-      email_notification: true,
-      sms_notification: true,
-      marketing_communication: false,
-      recharge_remainders: true,
-      promotional_offers: false,
-      transactional_alerts: true,
-      data_analytics: true,
-      third_party_integrations: false,
-    });
+    expect(defaults.body).toEqual({ user_id: user.id, ...DEFAULT_PREFERENCES });
     const flipped = Object.fromEntries(Object.entries(defaults.body).filter(([k]) => k !== 'user_id').map(([k, v]) => [k, !v]));
     const put = await gc.api().put(`${GC}/user/preference`).set(user.auth).send(flipped);
     expect(put.status).toBe(200);

@@ -101,5 +101,24 @@ export function gencharge(platform: TestPlatform) {
     });
   }
 
-  return { api, latestCode, codesSentTo, adminLogin, superAdmin, signUp, logIn, credit };
+  /** Sets a user's eight preference switches: a new account's defaults, changed by `flags`. */
+  async function setPreferences(user: GenChargeSession, flags: Partial<Record<PreferenceSwitch, boolean>>): Promise<void> {
+    const res = await api().put(`${GC}/user/preference`).set(user.auth).send({ ...DEFAULT_PREFERENCES, ...flags });
+    if (res.status !== 200) throw new Error(`setting preferences failed: ${res.status} ${res.text}`);
+  }
+
+  return { api, latestCode, codesSentTo, adminLogin, superAdmin, signUp, logIn, credit, setPreferences };
 }
+
+/** What a new GenCharge account starts with. */
+export const DEFAULT_PREFERENCES = {
+  email_notification: true,
+  sms_notification: true,
+  marketing_communication: false,
+  recharge_remainders: true,
+  promotional_offers: false,
+  transactional_alerts: true,
+  data_analytics: true,
+  third_party_integrations: false,
+};
+export type PreferenceSwitch = keyof typeof DEFAULT_PREFERENCES;
