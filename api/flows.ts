@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { UpdateDefinition, Workflow } from '@temporalio/common';
-import { FlowTypeKey, TenantSlugKey, UserIdKey, type FlowType } from '../workflows/contracts.js';
+import { flowSearchAttributes, type FlowType } from '../workflows/contracts.js';
 
 export interface FlowStart<W extends Workflow> {
   workflow: W;
@@ -31,11 +31,7 @@ function startOptions<W extends Workflow>(taskQueue: string, start: FlowStart<W>
     args: start.args,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: start.idReusePolicy ?? WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    typedSearchAttributes: [
-      { key: TenantSlugKey, value: start.tenant },
-      ...(start.userId === undefined ? [] : [{ key: UserIdKey, value: String(start.userId) }]),
-      { key: FlowTypeKey, value: start.flowType },
-    ],
+    typedSearchAttributes: flowSearchAttributes(start.tenant, start.flowType, start.userId),
     memo: { requestId: start.requestId, ...start.memo },
   } as unknown as WorkflowStartOptions<W> & { workflowIdConflictPolicy: WorkflowIdConflictPolicy };
 }

@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { reconcileTenant, runHousekeeping } from '../workflows/index.js';
-import { FlowType, FlowTypeKey, TenantSlugKey } from '../workflows/contracts.js';
+import { flowSearchAttributes, FlowType } from '../workflows/contracts.js';
 
 export const HOUSEKEEPING_SCHEDULE_ID = 'platform:housekeeping';
 export const reconciliationScheduleId = (tenant: string) => `${tenant}:reconciliation`;
@@ -39,10 +39,7 @@ export async function ensureSchedules(client: Client, settings: ScheduleSettings
       workflowId: `platform:${FlowType.Housekeeping}`,
       taskQueue: settings.taskQueue,
       workflowExecutionTimeout: '10 minutes',
-      typedSearchAttributes: [
-        { key: TenantSlugKey, value: 'platform' },
-        { key: FlowTypeKey, value: FlowType.Housekeeping },
-      ],
+      typedSearchAttributes: flowSearchAttributes('platform', FlowType.Housekeeping),
     },
   });
   for (const tenant of settings.reconciledTenants) {
@@ -57,10 +54,7 @@ export async function ensureSchedules(client: Client, settings: ScheduleSettings
         args: [tenant],
         taskQueue: settings.taskQueue,
         workflowExecutionTimeout: '10 minutes',
-        typedSearchAttributes: [
-          { key: TenantSlugKey, value: tenant },
-          { key: FlowTypeKey, value: FlowType.Reconciliation },
-        ],
+        typedSearchAttributes: flowSearchAttributes(tenant, FlowType.Reconciliation),
       },
     });
   }

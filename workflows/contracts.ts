@@ -43,6 +43,15 @@ export const TenantSlugKey = defineSearchAttributeKey('TenantSlug', SearchAttrib
 export const UserIdKey = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
 export const FlowTypeKey = defineSearchAttributeKey('FlowType', SearchAttributeType.KEYWORD);
 
+/** The search attributes every flow carries, so ops find it in the UI by tenant, user and kind. */
+export function flowSearchAttributes(tenant: string, flowType: FlowType, userId?: number) {
+  return [
+    { key: TenantSlugKey, value: tenant },
+    ...(userId === undefined ? [] : [{ key: UserIdKey, value: String(userId) }]),
+    { key: FlowTypeKey, value: flowType },
+  ];
+}
+
 export { FailureType } from '../core/errors.js';
 
 export type FinalStatus = 'success' | 'failed';

@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { FundingActivities } from '../activities/funding.js';
 import {
   COLLECTION_REFUSED_REASON,
@@ -8,10 +8,10 @@ import {
   paymentWebhookSignal,
   type FundingState,
   type FundWalletInput,
-  type GenChargeNoticeActivities,
   type PayableReference,
   type PaymentWebhookSignal,
 } from './contracts.js';
+import { tellGenChargeUser } from './gencharge-notices.js';
 
 // Timeouts bound how long a crashed worker's in-flight step waits before another worker retries it.
 const ledger = proxyActivities<FundingActivities>({
@@ -22,11 +22,6 @@ const ledger = proxyActivities<FundingActivities>({
 const provider = proxyActivities<FundingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20 },
-});
-
-const notices = proxyActivities<GenChargeNoticeActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 /**
@@ -88,7 +83,7 @@ export async function fundWallet(input: FundWalletInput): Promise<FundingState> 
     // Only flows started with a notice call it, so histories recorded before it existed replay unchanged.
     // A notice that cannot be delivered does not undo the credit.
     if (input.noticeOnCredit) {
-      await notices.notifyGenChargeUser(input.noticeOnCredit).catch((err: unknown) => log.warn('credit notice not delivered', { error: String(err) }));
+      await tellGenChargeUser(input.noticeOnCredit);
     }
   }
 

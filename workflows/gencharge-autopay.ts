@@ -9,27 +9,20 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AutopayCycle, GenChargeAutopayActivities } from '../activities/gencharge-autopay.js';
 import {
+  flowSearchAttributes,
   FlowType,
-  FlowTypeKey,
   flowWorkflowId,
   SUBSCRIBE_TO_PLAN_WORKFLOW,
-  TenantSlugKey,
-  UserIdKey,
   type AutopayRunInput,
   type AutopayRunOutcome,
-  type GenChargeNoticeActivities,
   type SubscriptionInput,
   type SubscriptionOutcome,
 } from './contracts.js';
+import { tellGenChargeUser } from './gencharge-notices.js';
 
 const autopay = proxyActivities<GenChargeAutopayActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
-});
-
-const notices = proxyActivities<GenChargeNoticeActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20 },
 });
 
 type SubscribeToPlan = (input: SubscriptionInput) => Promise<SubscriptionOutcome>;
@@ -84,11 +77,7 @@ export async function runAutopay(input: AutopayRunInput): Promise<AutopayRunOutc
           timing: input.timing,
         },
       ],
-      typedSearchAttributes: [
-        { key: TenantSlugKey, value: tenant },
-        { key: UserIdKey, value: String(cycle.userId) },
-        { key: FlowTypeKey, value: FlowType.Subscription },
-      ],
+      typedSearchAttributes: flowSearchAttributes(tenant, FlowType.Subscription, cycle.userId),
       memo: { reference, autopayId, dueDate: cycle.dueDate, priceMinor: cycle.priceMinor },
     });
   } catch (err) {
@@ -118,7 +107,7 @@ async function missed(input: AutopayRunInput, cycle: AutopayCycle, reference: st
   const { recorded } = await autopay.recordAutopayRun({ autopayId, dueDate: cycle.dueDate, status, reference, failureReason: reason, cycleMs: cycleMs(input, cycle) });
   if (recorded) {
     const why = MISS_WORDING[reason] ?? 'the recharge could not be completed';
-    await notices.notifyGenChargeUser({
+    await tellGenChargeUser({
       tenant,
       userId: cycle.userId,
       kind: 'autopay_missed',

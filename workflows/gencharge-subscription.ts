@@ -1,15 +1,11 @@
-import { ApplicationFailure, executeChild, log, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { GenChargeSubscriptionActivities } from '../activities/gencharge-subscriptions.js';
 import {
   FailureType,
+  flowSearchAttributes,
   FlowType,
-  FlowTypeKey,
   flowWorkflowId,
   subscriptionStateQuery,
-  TenantSlugKey,
-  UserIdKey,
-  type GenChargeNotice,
-  type GenChargeNoticeActivities,
   type GenChargeReferralActivities,
   type PlanValidityInput,
   type PurchaseOutcome,
@@ -20,6 +16,7 @@ import {
 } from './contracts.js';
 import { toMajorString } from '../core/money.js';
 import { fundWallet } from './fund-wallet.js';
+import { tellGenChargeUser } from './gencharge-notices.js';
 import { purchase } from './purchase.js';
 
 const subscriptions = proxyActivities<GenChargeSubscriptionActivities>({
@@ -32,11 +29,6 @@ const referrals = proxyActivities<GenChargeReferralActivities>({
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-const notices = proxyActivities<GenChargeNoticeActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
-
 /** The payment method that pays from the wallet; any other is collected through the collector first. */
 export const WALLET_PAYMENT = 'wallet';
 
@@ -46,17 +38,6 @@ export const paymentReferenceOf = (reference: string) => `${reference}-PAY`;
 /** The funding flow that collects a UPI/card-paid plan's price (the API asks it for the payment URL). */
 export const subscriptionPaymentWorkflowId = (input: Pick<SubscriptionInput, 'tenant' | 'reference'>) =>
   flowWorkflowId(input.tenant, FlowType.FundWallet, paymentReferenceOf(input.reference));
-
-const searchAttributes = (input: { tenant: string; userId: number }, flow: FlowType) => [
-  { key: TenantSlugKey, value: input.tenant },
-  { key: UserIdKey, value: String(input.userId) },
-  { key: FlowTypeKey, value: flow },
-];
-
-/** A notice is told, not owed: one that cannot be delivered never changes what happened to the money. */
-async function tell(notice: GenChargeNotice): Promise<void> {
-  await notices.notifyGenChargeUser(notice).catch((err: unknown) => log.warn('notice not delivered', { kind: notice.kind, error: String(err) }));
-}
 
 /**
  * A plan bought for a phone. UPI/card money is first collected into the wallet (the funding flow
@@ -79,7 +60,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
     if (!collected && (refusal === 'insufficient_funds' || refusal === 'plan_unavailable')) {
       return { reference: input.reference, status: 'failed', refusal, failureReason: reason };
     }
-    await tell({
+    await tellGenChargeUser({
       tenant: input.tenant,
       userId: input.userId,
       kind: 'recharge_failed',
@@ -97,7 +78,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
   if (input.paymentMethod !== WALLET_PAYMENT) {
     const paid = await executeChild(fundWallet, {
       workflowId: subscriptionPaymentWorkflowId(input),
-      typedSearchAttributes: searchAttributes(input, FlowType.FundWallet),
+      typedSearchAttributes: flowSearchAttributes(input.tenant, FlowType.FundWallet, input.userId),
       args: [
         {
           tenant: input.tenant,
@@ -119,7 +100,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
   try {
     charged = await executeChild(purchase, {
       workflowId: flowWorkflowId(input.tenant, FlowType.Purchase, input.reference),
-      typedSearchAttributes: searchAttributes(input, FlowType.Purchase),
+      typedSearchAttributes: flowSearchAttributes(input.tenant, FlowType.Purchase, input.userId),
       args: [
         {
           tenant: input.tenant,
@@ -163,7 +144,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
   await startChild(runPlanValidity, {
     workflowId: flowWorkflowId(input.tenant, FlowType.PlanValidity, input.reference),
     parentClosePolicy: ParentClosePolicy.ABANDON,
-    typedSearchAttributes: searchAttributes(input, FlowType.PlanValidity),
+    typedSearchAttributes: flowSearchAttributes(input.tenant, FlowType.PlanValidity, input.userId),
     args: [
       {
         tenant: input.tenant,
@@ -179,7 +160,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
       },
     ],
   });
-  await tell({
+  await tellGenChargeUser({
     tenant: input.tenant,
     userId: input.userId,
     kind: 'recharge_done',
@@ -191,7 +172,7 @@ export async function subscribeToPlan(input: SubscriptionInput): Promise<Subscri
   // A referred user's first paid recharge earns their referrer the reward; the activity pays it once per referred user.
   const reward = await referrals.rewardReferrer({ tenant: input.tenant, referredUserId: input.userId, reference: input.reference });
   if (reward.rewarded && reward.referrerId !== undefined) {
-    await tell({
+    await tellGenChargeUser({
       tenant: input.tenant,
       userId: reward.referrerId,
       kind: 'reward_earned',
@@ -234,7 +215,7 @@ export async function runPlanValidity(input: PlanValidityInput): Promise<void> {
     const at = end - days * input.dayMs;
     if (at < start) continue;
     await until(at);
-    await tell({
+    await tellGenChargeUser({
       tenant: input.tenant,
       userId: input.userId,
       kind: 'plan_expiring',
@@ -248,7 +229,7 @@ export async function runPlanValidity(input: PlanValidityInput): Promise<void> {
   await until(end);
   await subscriptions.expireSubscription(input.subscriptionId);
   state.status = 'expired';
-  await tell({
+  await tellGenChargeUser({
     tenant: input.tenant,
     userId: input.userId,
     kind: 'plan_expired',

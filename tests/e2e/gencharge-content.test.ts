@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Response } from 'superagent';
 import type request from 'supertest';
 import { uniqueId } from '../support/db.js';
-import { GC, gencharge, newClient, type GenChargeSession } from '../support/gencharge.js';
+import { GC, gencharge, todayInIndia, newClient, type GenChargeSession } from '../support/gencharge.js';
 import { genchargeAdmins } from '../support/gencharge-admins.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -276,8 +276,8 @@ describe('GenCharge content', () => {
     const byTitle = await list({ title: marker.toUpperCase() });
     expect(byTitle.body.items.map((c: { _id: string }) => c._id)).toEqual([wanted._id]);
 
-    // Today in IST covers what was just created; a day long past does not.
-    const today = new Date(Date.now() + 5.5 * 3600_000).toISOString().slice(0, 10);
+    // Today in India covers what was just created; a day long past does not.
+    const today = todayInIndia();
     expect((await list({ start_date: today, end_date: today })).body.total).toBe(2);
     expect((await list({ end_date: '2000-01-01' })).body.total).toBe(0);
     expect((await list({ start_date: new Date(Date.now() + 3600_000).toISOString() })).body.total).toBe(0);

@@ -1,5 +1,5 @@
 import { uniqueId } from '../support/db.js';
-import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { GC, gencharge, todayInIndia, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
 import { eventually } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -348,7 +348,7 @@ describe('GenCharge recharge lists', () => {
     expect(txns.body.transactions[0]).toMatchObject({ user_id: user.id, category: 'service', amount: '99.00' });
     expect((await adminGet('/recharge/admin/transactions', { user_id: user.id, source: 'wallet_topup' })).body.total).toBe(0);
     expect((await adminGet('/recharge/admin/transactions', { user_id: user.id, date_to: '2000-01-01' })).body.total).toBe(0);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayInIndia();
     expect((await userGet(user, '/recharge/my/transactions', { date_from: today, txn_type: 'debit' })).body.total).toBe(3);
 
     expect((await userGet(user, '/recharge/admin/transactions')).status).toBe(403);

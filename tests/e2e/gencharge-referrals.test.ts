@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createGenChargeReferralActivities } from '../../activities/gencharge-referrals.js';
 import type { ReferralRewardOutcome } from '../../workflows/contracts.js';
 import { expectTrialBalanceZero, uniqueId } from '../support/db.js';
-import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { GC, gencharge, todayInIndia, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
 import { genchargeAdmins } from '../support/gencharge-admins.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -126,7 +126,7 @@ describe('GenCharge referral history', () => {
     expect(byReferrer.body).toMatchObject({ total: 2, page: 1, size: 20, pages: 1 });
     expect(byReferrer.body.items.map((r: { referred_id: number }) => r.referred_id)).toEqual([second!.id, first!.id]);
     expect((await all({ referred_id: first!.id })).body.items).toEqual([expect.objectContaining({ referrer_id: referrer.id, referred_id: first!.id, status: 'earned' })]);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayInIndia();
     expect((await all({ referrer_id: referrer.id, start_date: today, end_date: today, status: 'earned' })).body.total).toBe(2);
     expect((await all({ referrer_id: referrer.id, end_date: '2020-01-01' })).body).toEqual({ items: [], total: 0, page: 1, size: 20, pages: 0 });
     expect((await all({})).body.total).toBeGreaterThanOrEqual(2);

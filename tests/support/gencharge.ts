@@ -11,6 +11,9 @@ export { newClient };
 
 export const GC = '/gencharge';
 
+/** Today's date in India (`YYYY-MM-DD`), which GenCharge's date filters read a day in. */
+export const todayInIndia = () => new Date(Date.now() + 5.5 * 3600_000).toISOString().slice(0, 10);
+
 export interface GenChargeSession {
   id: number;
   access: string;

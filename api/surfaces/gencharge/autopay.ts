@@ -9,11 +9,9 @@ import { GenChargeAutopay, GenChargePlan, GenChargePlanGroup, type GenChargeAuto
 import { runAutopay } from '../../../workflows/index.js';
 import {
   autopayScheduleId,
+  flowSearchAttributes,
   FlowType,
-  FlowTypeKey,
   flowWorkflowId,
-  TenantSlugKey,
-  UserIdKey,
   type AutopayRunInput,
   type AutopayRunOutcome,
   type SubscriptionTiming,
@@ -306,11 +304,7 @@ export function autopaySchedule(deps: AutopayDeps, rule: AutopayRow, validityDay
   const every = cycleMs(deps, validityDays);
   const due = rule.nextDueDate.getTime();
   const userId = String(rule.user);
-  const searchAttributes = [
-    { key: TenantSlugKey, value: GENCHARGE.slug },
-    { key: UserIdKey, value: userId },
-    { key: FlowTypeKey, value: FlowType.AutopayRun },
-  ];
+  const searchAttributes = flowSearchAttributes(GENCHARGE.slug, FlowType.AutopayRun, rule.user);
   return {
     scheduleId: autopayScheduleId(GENCHARGE.slug, rule.id),
     spec: { intervals: [{ every, offset: due % every }], startAt: new Date(due - Math.min(1000, every / 2)) },

@@ -1,12 +1,12 @@
 import { z } from '../../openapi.js';
 import { QueryFlag } from './catalogue-schemas.js';
-import { pagedQuery, listQuery, pageSchema } from './listing.js';
+import { DocumentId } from './document-id.js';
+import { DateBound, pagedQuery, listQuery, pageSchema } from './listing.js';
 import { Email, NUL, noNul, PersonName } from './schemas.js';
 
 /** Content and contact-form requests and answers, as the spec shows them. */
 
 /** The spec's 24-hex `_id`; anything else in a path is a 422 like FastAPI's. */
-export const DocumentId = z.string().regex(/^[0-9a-f]{24}$/, 'Value error, must be a 24-character hex id').openapi({ example: '507f1f77bcf86cd799439011' });
 
 /** Free text a person wrote: trimmed, never empty, no NUL (Postgres refuses it). */
 const Text = (max: number) => z.string().refine(noNul, NUL).trim().min(1).max(max);
@@ -55,14 +55,12 @@ export const PublicContent = z
   .object({ _id: z.string(), content_type: z.string(), title: z.string(), body: z.string(), image_url: ImageUrl })
   .openapi('GenChargePublicContent');
 
-/** An IST calendar day (`2025-11-10`) or an instant with its offset. */
-const DateFilter = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
 export const ContentQuery = pagedQuery({
   content_type: z.string().max(50).optional().openapi({ description: 'Exactly this content type' }),
   title: z.string().max(200).optional().openapi({ description: 'Part of the title (case-insensitive)' }),
-  start_date: DateFilter.optional().openapi({ description: 'Created at or after: a day (from its start in IST) or an ISO date-time' }),
-  end_date: DateFilter.optional().openapi({ description: 'Created at or before: a day (through its end in IST) or an ISO date-time' }),
+  start_date: DateBound.optional().openapi({ description: 'Created at or after: a day (from its start in IST) or an ISO date-time' }),
+  end_date: DateBound.optional().openapi({ description: 'Created at or before: a day (through its end in IST) or an ISO date-time' }),
 });
 export type ContentFilters = z.infer<typeof ContentQuery>;
 

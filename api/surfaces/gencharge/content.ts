@@ -6,7 +6,8 @@ import type { Logger } from '../../../core/logger.js';
 import { GenChargeContact, GenChargeContent } from '../../../db/entities/index.js';
 import { documentKey, type DocumentContentType, type DocumentStorage } from '../../../providers/storage.js';
 import type { ContactCreate, ContactFilters, ContentCreate, ContentFilters, ContentUpdate } from './content-schemas.js';
-import { contains, pageOptions, pageWindow, type PageRequest } from './listing.js';
+import { newDocumentId } from './document-id.js';
+import { contains, pageOptions, pageWindow, withinDates, type PageRequest } from './listing.js';
 
 /**
  * GenCharge's content (admin-written pages with an optional image) and contact-form messages.
@@ -16,18 +17,6 @@ import { contains, pageOptions, pageWindow, type PageRequest } from './listing.j
 
 type ContentRow = InferEntity<typeof GenChargeContent>;
 type ContactRow = InferEntity<typeof GenChargeContact>;
-
-// Like a MongoDB ObjectId: the creation second, a tag of this process, a counter. Ids made by one
-// process in one second keep their order, so rows created in the same instant still list in order.
-const PROCESS_TAG = randomBytes(5).toString('hex');
-let idCounter = randomBytes(3).readUIntBE(0, 3);
-
-/** A new spec-style `_id` (24 hex digits) that sorts by creation time. */
-export function newDocumentId(now = new Date()): string {
-  idCounter = (idCounter + 1) % 0x1000000;
-  const seconds = Math.floor(now.getTime() / 1000).toString(16).padStart(8, '0');
-  return `${seconds}${PROCESS_TAG}${idCounter.toString(16).padStart(6, '0')}`;
-}
 
 export interface ContentImage {
   bytes: Buffer;
@@ -40,9 +29,6 @@ const IMAGE_PREFIX = 'gencharge/content';
 const IMAGE_FILENAME = /^[0-9a-f]{24}-[0-9a-f]{12}\.(png|jpg|webp)$/;
 const imageKey = (filename: string) => `${IMAGE_PREFIX}/${filename}`;
 
-// India keeps one offset all year, so an IST calendar day is a fixed UTC interval.
-const IST_OFFSET = '+05:30';
-const DAY_MS = 24 * 3600_000;
 
 const notFound = (what: string) => publicError(FailureType.NotFound, `${what} not found`);
 
@@ -161,13 +147,6 @@ export async function deleteContent(store: ContentStore, id: string): Promise<vo
   if (filename) await discardImage(store, filename);
 }
 
-/** The start (inclusive) or end (exclusive) of a date filter: a day is the whole IST day. */
-function instantOf(value: string, edge: 'start' | 'end'): Date {
-  if (value.includes('T')) return new Date(value);
-  const dayStart = new Date(`${value}T00:00:00${IST_OFFSET}`);
-  return edge === 'start' ? dayStart : new Date(dayStart.getTime() + DAY_MS);
-}
-
 /** Newest first; rows created in the same instant keep one order from page to page. */
 const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] as const;
 
@@ -175,13 +154,8 @@ export async function listContent(em: EntityManager, filters: Partial<ContentFil
   const where: FilterQuery<ContentRow> = {};
   if (filters.content_type) where.contentType = filters.content_type;
   if (filters.title) where.title = contains(filters.title);
-  if (filters.start_date || filters.end_date) {
-    where.createdAt = {
-      ...(filters.start_date && { $gte: instantOf(filters.start_date, 'start') }),
-      // A date-time end is inclusive; a day's end is the next day's start, exclusive.
-      ...(filters.end_date && (filters.end_date.includes('T') ? { $lte: instantOf(filters.end_date, 'end') } : { $lt: instantOf(filters.end_date, 'end') })),
-    };
-  }
+  const created = withinDates(filters.start_date, filters.end_date);
+  if (created) where.createdAt = created;
   const [rows, total] = await em.findAndCount(GenChargeContent, where, { orderBy: [...NEWEST_FIRST], ...pageWindow(filters) } as never);
   return { rows, total };
 }

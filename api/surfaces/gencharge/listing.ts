@@ -77,3 +77,25 @@ export function pageOf<K extends string, T>(key: K, items: T[], total: number, {
 export function pageSchema<K extends string, T extends z.ZodTypeAny>(key: K, item: T) {
   return z.object({ [key]: z.array(item), total: z.number().int(), page: z.number().int(), size: z.number().int(), pages: z.number().int() } as { [P in K]: z.ZodArray<T> } & Record<'total' | 'page' | 'size' | 'pages', z.ZodNumber>);
 }
+
+// India keeps one offset all year, so an Indian calendar day is a fixed interval of UTC.
+const INDIA_OFFSET = '+05:30';
+const DAY_MS = 24 * 3600_000;
+const isDay = (bound: string) => !bound.includes('T');
+const startOf = (bound: string) => new Date(isDay(bound) ? `${bound}T00:00:00${INDIA_OFFSET}` : bound);
+
+/** A date filter's value: a calendar day (`2025-11-10`, the whole day in India) or an instant with its offset. */
+export const DateBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).openapi({ example: '2025-11-10' });
+
+/**
+ * A timestamp filter from `from` to `to`, both inclusive, as every GenCharge list reads its dates:
+ * a day runs from its start to its end in India, an instant is taken as it is. Undefined when
+ * neither is given.
+ */
+export function withinDates(from: string | undefined, to: string | undefined): { $gte?: Date; $lt?: Date; $lte?: Date } | undefined {
+  if (!from && !to) return undefined;
+  return {
+    ...(from && { $gte: startOf(from) }),
+    ...(to && (isDay(to) ? { $lt: new Date(startOf(to).getTime() + DAY_MS) } : { $lte: startOf(to) })),
+  };
+}

@@ -5,6 +5,7 @@ import { requireUser } from '../../auth.js';
 import { startFlow } from '../../flows.js';
 import { z } from '../../openapi.js';
 import { body, query } from '../../validation.js';
+import { DocumentId } from './document-id.js';
 import { LIST_HEADERS_NOTE, listQuery, sendList } from './listing.js';
 import { announcementView, createAnnouncement, deleteMyNotifications, discardAnnouncement, listMyNotifications } from './notifications.js';
 import type { GenChargeRoutes } from './router.js';
@@ -12,7 +13,6 @@ import { Empty, ERRORS, PlainText, PositiveId } from './schemas.js';
 import { GENCHARGE } from './tenant.js';
 
 const Timestamp = z.string().openapi({ format: 'date-time', example: '2025-11-12T22:00:00Z' });
-const NotificationId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex id').openapi({ example: '507f1f77bcf86cd799439011' });
 
 /** Attachments are the client's own JSON object, kept as sent; Postgres' jsonb refuses NUL in strings. */
 const Attachments = z
@@ -41,7 +41,7 @@ const AnnouncementBody = z
 
 const AnnouncementView = z
   .object({
-    _id: NotificationId,
+    _id: DocumentId,
     sender_type: z.enum(GENCHARGE_SENDER_TYPES),
     description: z.string(),
     recipient_type: z.enum(GENCHARGE_RECIPIENT_TYPES),
@@ -63,8 +63,8 @@ const MyNotificationsQuery = listQuery({}, ['created_at'], 'created_at').pick({ 
 
 const DeleteBody = z
   .object({
-    id: NotificationId.optional(),
-    ids: z.array(NotificationId).min(1).max(100).optional().openapi({ description: 'Several at once, instead of `id`' }),
+    id: DocumentId.optional(),
+    ids: z.array(DocumentId).min(1).max(100).optional().openapi({ description: 'Several at once, instead of `id`' }),
   })
   .superRefine((b, ctx) => {
     if ((b.id === undefined) === (b.ids === undefined)) {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FailureType, publicError } from '../../../core/errors.js';
 import { GenChargeAnnouncement, GenChargeNotification, type GenChargeRecipientType } from '../../../db/entities/index.js';
+import { newDocumentId } from './document-id.js';
 import { GENCHARGE } from './tenant.js';
 
 /**
@@ -48,8 +48,7 @@ export async function createAnnouncement(em: EntityManager, input: NewAnnounceme
     if (!recipient) throw publicError(FailureType.NotFound, 'User not found');
   }
   const announcement = fork.create(GenChargeAnnouncement, {
-    // The spec's `_id` reads like a MongoDB ObjectId: 12 random bytes in hex.
-    id: randomBytes(12).toString('hex'),
+    id: newDocumentId(),
     description: input.description,
     attachments: input.attachments,
     recipientType: input.recipientType,

@@ -1,7 +1,7 @@
 import { hasValidDecimals } from '../../../core/money.js';
 import { GENCHARGE_SUBSCRIPTION_STATUSES, GENCHARGE_USER_TYPES, TRANSACTION_STATUSES } from '../../../db/entities/index.js';
 import { z } from '../../openapi.js';
-import { pagedQuery, pageSchema } from './listing.js';
+import { DateBound, pagedQuery, pageSchema } from './listing.js';
 import { IndianMobile, PositiveId } from './schemas.js';
 import { GENCHARGE } from './tenant.js';
 
@@ -131,7 +131,6 @@ export const TransactionItem = z
   .openapi('GenChargeTransaction');
 
 /** `YYYY-MM-DD` (a whole day) or an ISO instant. */
-const DateBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).openapi({ example: '2025-11-10' });
 
 const planFilters = {
   status: z.enum(GENCHARGE_SUBSCRIPTION_STATUSES).optional(),
@@ -147,8 +146,8 @@ const transactionFilters = {
   category: z.enum(['wallet', 'service']).optional(),
   txn_type: z.enum(['credit', 'debit']).optional(),
   source: z.enum(['wallet_topup', 'recharge', 'autopay']).optional(),
-  date_from: DateBound.optional().openapi({ description: 'From this day or instant (inclusive)' }),
-  date_to: DateBound.optional().openapi({ description: 'Up to this day (inclusive) or instant' }),
+  date_from: DateBound.optional().openapi({ description: 'From this day (from its start in India) or instant, inclusive' }),
+  date_to: DateBound.optional().openapi({ description: 'Up to this day (through its end in India) or instant, inclusive' }),
 };
 
 export const MyTransactionsQuery = pagedQuery(transactionFilters);

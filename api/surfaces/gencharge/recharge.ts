@@ -7,7 +7,7 @@ import { toMajorString, toMinor } from '../../../core/money.js';
 import { GenChargeOffer, GenChargePlan, GenChargePlanGroup, GenChargeSubscription, WalletTransaction, type TransactionKind } from '../../../db/entities/index.js';
 import type { SubscriptionTiming } from '../../../workflows/contracts.js';
 import { offerEndsAt } from './catalogue.js';
-import { pageWindow } from './listing.js';
+import { pageWindow, withinDates } from './listing.js';
 import type { PlanFilters, TransactionFilters } from './recharge-schemas.js';
 import { GENCHARGE } from './tenant.js';
 
@@ -155,11 +155,6 @@ export const TRANSACTION_VIEWS: Partial<Record<TransactionKind, KindView>> = {
 const viewedKinds = (keep: (view: KindView) => boolean) =>
   (Object.entries(TRANSACTION_VIEWS) as Array<[TransactionKind, KindView]>).filter(([, view]) => keep(view)).map(([kind]) => kind);
 
-/** A `YYYY-MM-DD` upper bound takes in that whole day. */
-function upperBound(bound: string): Date {
-  const at = new Date(bound);
-  return /^\d{4}-\d{2}-\d{2}$/.test(bound) ? new Date(at.getTime() + 24 * 3600_000) : new Date(at.getTime() + 1);
-}
 
 export function transactionView(row: TransactionRow, opts: { withUser?: boolean } = {}) {
   // Only rows of the viewed kinds are listed.
@@ -194,17 +189,14 @@ export async function listTransactions(em: EntityManager, q: TransactionFilters,
       (!q.txn_type || view.txnType === q.txn_type) &&
       (!q.source || (q.source === 'wallet_topup' ? view.source === 'wallet_topup' : view.category === 'service')),
   );
-  const createdAt = {
-    ...(q.date_from && { $gte: new Date(q.date_from) }),
-    ...(q.date_to && { $lt: upperBound(q.date_to) }),
-  };
+  const createdAt = withinDates(q.date_from, q.date_to);
   const where = {
     tenant: GENCHARGE.slug,
     kind: { $in: kinds },
     ...(q.user_id !== undefined && { userId: q.user_id }),
     ...(q.status && { status: q.status }),
     ...(q.source && q.source !== 'wallet_topup' && { details: { source: q.source } }),
-    ...(Object.keys(createdAt).length && { createdAt }),
+    ...(createdAt && { createdAt }),
   } as FilterQuery<TransactionRow>;
   if (!kinds.length) return { items: [], total: 0 };
   const [rows, total] = await em.findAndCount(WalletTransaction, where, { orderBy: { id: 'desc' }, ...pageWindow(q) });

@@ -2,12 +2,11 @@ import { GENCHARGE_REFERRAL_STATUSES } from '../../../db/entities/index.js';
 import { requireUser } from '../../auth.js';
 import { z } from '../../openapi.js';
 import { query } from '../../validation.js';
-import { pagedQuery, pageOf, pageSchema } from './listing.js';
+import { DateBound, pagedQuery, pageOf, pageSchema } from './listing.js';
 import { listRewards } from './referrals.js';
 import type { GenChargeRoutes } from './router.js';
 import { ERRORS, PositiveId } from './schemas.js';
 
-const Day = z.iso.date().openapi({ example: '2025-11-10' });
 
 const Reward = z
   .object({
@@ -28,8 +27,8 @@ const AllRewardsQuery = pagedQuery(
     referrer_id: PositiveId.optional(),
     referred_id: PositiveId.optional(),
     status: z.enum(GENCHARGE_REFERRAL_STATUSES).optional(),
-    start_date: Day.optional().openapi({ description: 'Rewards earned on or after this day (UTC)' }),
-    end_date: Day.optional().openapi({ description: 'Rewards earned on or before this day (UTC)' }),
+    start_date: DateBound.optional().openapi({ description: 'Rewards earned on or after this day (from its start in India) or instant' }),
+    end_date: DateBound.optional().openapi({ description: 'Rewards earned on or before this day (through its end in India) or instant' }),
   },
   20,
 );
@@ -63,7 +62,7 @@ export function registerReferralRoutes({ deps, route, adminRoute, userOnly }: Ge
       method: 'get',
       path: '/referrals/admin/all',
       summary: 'All referral rewards (admin)',
-      description: `${EARNED_NOTE} Filters: \`referrer_id\`, \`referred_id\`, \`status\`, and \`start_date\`/\`end_date\` (inclusive UTC days of \`created_at\`).`,
+      description: `${EARNED_NOTE} Filters: \`referrer_id\`, \`referred_id\`, \`status\`, and \`start_date\`/\`end_date\` (inclusive, of \`created_at\`: days in India, or instants).`,
       query: AllRewardsQuery,
       responses: { 200: { description: 'A page of rewards', schema: RewardPage }, 422: ERRORS.invalid },
     },

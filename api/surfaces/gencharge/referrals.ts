@@ -2,7 +2,7 @@ import type { FilterQuery, InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { toMajorString } from '../../../core/money.js';
 import { GenChargeReferralReward, type GenChargeReferralStatus } from '../../../db/entities/index.js';
-import { pageWindow, type PageRequest } from './listing.js';
+import { pageWindow, withinDates, type PageRequest } from './listing.js';
 import { GENCHARGE } from './tenant.js';
 
 /** Referral rewards as the app shows them; the rewards themselves are paid by the `rewardReferrer` activity. */
@@ -13,7 +13,7 @@ export interface RewardFilters {
   referrer_id?: number;
   referred_id?: number;
   status?: GenChargeReferralStatus;
-  /** Inclusive days (UTC) of `created_at`. */
+  /** `created_at` from and to (inclusive): days in India, or instants. */
   start_date?: string;
   end_date?: string;
 }
@@ -28,20 +28,14 @@ export const rewardView = (r: Reward) => ({
   claimed_at: r.claimedAt?.toISOString() ?? null,
 });
 
-const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000);
-
 /** Newest first; the id keeps rewards of one instant in one order from page to page. */
 export async function listRewards(em: EntityManager, filters: RewardFilters, page: PageRequest) {
+  const created = withinDates(filters.start_date, filters.end_date);
   const where: FilterQuery<Reward> = {
     ...(filters.referrer_id !== undefined && { referrer: filters.referrer_id }),
     ...(filters.referred_id !== undefined && { referred: filters.referred_id }),
     ...(filters.status && { status: filters.status }),
-    ...((filters.start_date || filters.end_date) && {
-      createdAt: {
-        ...(filters.start_date && { $gte: new Date(`${filters.start_date}T00:00:00Z`) }),
-        ...(filters.end_date && { $lt: dayAfter(filters.end_date) }),
-      },
-    }),
+    ...(created && { createdAt: created }),
   };
   const [rows, total] = await em.fork().findAndCount(GenChargeReferralReward, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...pageWindow(page) });
   return { items: rows.map(rewardView), total };
