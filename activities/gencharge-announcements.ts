@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { AnnouncementBatchRequest, AnnouncementBatchResult, GenChargeAnnouncementActivities } from '../workflows/contracts.js';
@@ -46,11 +47,12 @@ export function createGenChargeAnnouncementActivities({ orm, providers, announce
       if (announcement?.status !== 'scheduled') return { scheduled: false, recipients: 0, lastUserId: null };
       const resumedAfter = Number(Context.current().info.heartbeatDetails ?? 0);
       const after = Math.max(request.afterUserId, Number.isSafeInteger(resumedAfter) ? resumedAfter : 0);
+      const upTo = request.upToUserId ?? (await newestUserId(em, request.tenant));
       const recipients = await em.execute<{ id: string }[]>(
         `select u.id from users u join gencharge_profiles p on p.user_id = u.id
-         where u.tenant = ? and u.deleted_at is null and u.id > ? and (?::bigint is null or u.id = ?::bigint)
+         where u.tenant = ? and u.deleted_at is null and u.id > ? and u.id <= ? and (?::bigint is null or u.id = ?::bigint)
          order by u.id limit ?`,
-        [request.tenant, after, announcement.recipient_id, announcement.recipient_id, announcementBatchSize],
+        [request.tenant, after, upTo, announcement.recipient_id, announcement.recipient_id, announcementBatchSize],
       );
       for (const { id } of recipients) {
         const userId = Number(id);
@@ -75,6 +77,7 @@ export function createGenChargeAnnouncementActivities({ orm, providers, announce
         scheduled: true,
         recipients: recipients.length,
         lastUserId: recipients.length === announcementBatchSize && last ? Number(last.id) : null,
+        upToUserId: upTo,
       };
     },
 
@@ -86,4 +89,10 @@ export function createGenChargeAnnouncementActivities({ orm, providers, announce
       );
     },
   } satisfies GenChargeAnnouncementActivities);
+}
+
+/** The newest user of the tenant: a delivery that begins now reaches nobody who signs up later. */
+async function newestUserId(em: EntityManager, tenant: string): Promise<number> {
+  const [row] = await em.execute<{ id: string | null }[]>('select max(id) as id from users where tenant = ?', [tenant]);
+  return Number(row?.id ?? 0);
 }

@@ -660,6 +660,8 @@ export interface AnnouncementDelivery {
   scheduledAt: string | null;
   /** Where a continued run picks up: recipients up to this user id have their copy. */
   afterUserId?: number;
+  /** The delivery's last recipient, fixed by its first batch (see AnnouncementBatchRequest). */
+  upToUserId?: number;
   deliveredSoFar?: number;
 }
 
@@ -675,6 +677,11 @@ export interface AnnouncementBatchRequest {
   announcementId: string;
   /** Recipients are taken in user id order, after this one. */
   afterUserId: number;
+  /**
+   * And up to this one. The first batch leaves it out and answers the newest user then: a
+   * delivery reaches the users who had an account when it began, and ends however fast people sign up.
+   */
+  upToUserId?: number;
 }
 
 export interface AnnouncementBatchResult {
@@ -683,6 +690,8 @@ export interface AnnouncementBatchResult {
   recipients: number;
   /** The last user this batch reached; null when no recipients are left. */
   lastUserId: number | null;
+  /** The delivery's last recipient, for the batches that follow. */
+  upToUserId?: number;
 }
 
 /** The announcement activities, as `deliverAnnouncement` calls them (activities/gencharge-announcements.ts). */

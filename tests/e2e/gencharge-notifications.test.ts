@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createGenChargeAnnouncementActivities } from '../../activities/gencharge-announcements.js';
 import { createGenChargeNoticeActivities } from '../../activities/gencharge-notices.js';
+import type { AnnouncementBatchResult } from '../../workflows/contracts.js';
 import { createProviderRegistry, loadTenantProviderSettings } from '../../providers/registry.js';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
@@ -203,18 +204,33 @@ describe('GenCharge announcement batches (deliverAnnouncementBatch)', () => {
     try {
       const providers = createProviderRegistry(platform.config, await loadTenantProviderSettings(platform.orm.em.fork()), platform.url);
       const batches = createGenChargeAnnouncementActivities({ orm: platform.orm, providers, announcementBatchSize: 2 });
-      const request = { tenant: 'gencharge', announcementId: id, afterUserId: users[0]!.id - 1 };
+      // The delivery reaches users up to its cutoff. Other test files sign users up meanwhile, so
+      // theirs may sit among these ids: the recipients are every mobile user in the window.
+      const request = { tenant: 'gencharge', announcementId: id, afterUserId: users[0]!.id - 1, upToUserId: users[2]!.id };
+      const recipients = (
+        await platform.orm.em.fork().execute<{ id: string }[]>(
+          `select u.id from users u join gencharge_profiles p on p.user_id = u.id
+           where u.tenant = 'gencharge' and u.deleted_at is null and u.id between ? and ? order by u.id`,
+          [users[0]!.id, users[2]!.id],
+        )
+      ).map((r) => Number(r.id));
       const copies = async () =>
         (await platform.orm.em.fork().execute<{ user_id: string }[]>('select user_id from gencharge_notifications where announcement_id = ? order by user_id', [id])).map((r) => Number(r.user_id));
 
-      expect(await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, request)).toEqual({ scheduled: true, recipients: 2, lastUserId: users[1]!.id });
-      expect(await copies()).toEqual([users[0]!.id, users[1]!.id]);
-      // The same call retried after it reported users[1]: it goes on from there.
-      expect(await new MockActivityEnvironment({ heartbeatDetails: users[1]!.id }).run(batches.deliverAnnouncementBatch, request)).toEqual({ scheduled: true, recipients: 1, lastUserId: null });
-      expect(await copies()).toEqual(users.map((u) => u.id));
+      expect(await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, request)).toEqual({ scheduled: true, recipients: 2, lastUserId: recipients[1], upToUserId: users[2]!.id });
+      expect(await copies()).toEqual(recipients.slice(0, 2));
+      // Someone who signs up once the delivery has begun is past its cutoff.
+      await gc.signUp();
+      // The same call retried after it reported recipients[1]: it goes on from there, to the cutoff.
+      let resumed: AnnouncementBatchResult = await new MockActivityEnvironment({ heartbeatDetails: recipients[1] }).run(batches.deliverAnnouncementBatch, request);
+      const left = recipients.length - 2;
+      expect(resumed).toEqual({ scheduled: true, recipients: Math.min(left, 2), lastUserId: left >= 2 ? recipients[3] : null, upToUserId: users[2]!.id });
+      while (resumed.lastUserId !== null) resumed = await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, { ...request, afterUserId: resumed.lastUserId });
+      expect(await copies()).toEqual(recipients);
       // Replayed from the start: every copy and message exists once.
       await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, request);
-      expect(await copies()).toEqual(users.map((u) => u.id));
+      await new MockActivityEnvironment().run(batches.deliverAnnouncementBatch, { ...request, afterUserId: recipients[1]! });
+      expect(await copies()).toEqual(recipients);
       await eventually(() => messagesAbout(`+91${users[0]!.phone}`, description), (m) => m.length > 0);
       expect(await messagesAbout(`+91${users[0]!.phone}`, description)).toHaveLength(1);
 
