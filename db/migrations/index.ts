@@ -12,6 +12,7 @@ import { Migration20261126010000_gencharge_recharge } from './Migration202611260
 import { Migration20261126020000_gencharge_autopay } from './Migration20261126020000_gencharge_autopay.js';
 import { Migration20261126030000_gencharge_referrals_announcements } from './Migration20261126030000_gencharge_referrals_announcements.js';
 import { Migration20261126040000_gencharge_content } from './Migration20261126040000_gencharge_content.js';
+import { Migration20261126050000_gencharge_backups } from './Migration20261126050000_gencharge_backups.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126020000_gencharge_autopay', class: Migration20261126020000_gencharge_autopay },
   { name: 'Migration20261126030000_gencharge_referrals_announcements', class: Migration20261126030000_gencharge_referrals_announcements },
   { name: 'Migration20261126040000_gencharge_content', class: Migration20261126040000_gencharge_content },
+  { name: 'Migration20261126050000_gencharge_backups', class: Migration20261126050000_gencharge_backups },
 ];
