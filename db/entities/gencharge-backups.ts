@@ -58,7 +58,7 @@ export const GenChargeBackupRestore = defineEntity({
   indexes: [{ name: 'gencharge_backup_restores_one_running', expression: `create unique index "gencharge_backup_restores_one_running" on "gencharge_backup_restores" ((true)) where status = 'running'` }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
-    backup: p.manyToOne(() => GenChargeBackup).mapToPk().fieldName('backup_id').foreignKeyName('gencharge_backup_restores_backup_fk').deleteRule('cascade').index('gencharge_backup_restores_backup_id_index'),
+    backup: p.manyToOne(GenChargeBackup).mapToPk().fieldName('backup_id').foreignKeyName('gencharge_backup_restores_backup_fk').deleteRule('cascade').index('gencharge_backup_restores_backup_id_index'),
     targetDb: p.string().length(63),
     clean: p.boolean().default(false),
     status: p.enum(['running', 'success', 'failed'] as const).default('running'),
