@@ -16,10 +16,13 @@ import { registerNotificationRoutes } from './notification-routes.js';
 import { registerReferralRoutes } from './referral-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { ERRORS } from './schemas.js';
-import { actionFor, GENCHARGE, type Resource } from './tenant.js';
+import { actionFor, GENCHARGE, type PermissionAction, type Resource } from './tenant.js';
 import { registerUserRoutes } from './user-routes.js';
 
-type AdminRouteDoc = Omit<RouteDoc, 'tag' | 'secured' | 'permission'>;
+type AdminRouteDoc = Omit<RouteDoc, 'tag' | 'secured' | 'permission'> & {
+  /** The verb checked, when the method's usual one is wrong (reports are read with POST filter bodies). */
+  action?: PermissionAction;
+};
 
 /** What GenCharge's route modules are built from. */
 export interface GenChargeRoutes {
@@ -39,7 +42,7 @@ export interface GenChargeRoutes {
    * An admin route: the caller's role must grant the resource the verb of the method (read for
    * GET, write for POST, edit for PUT/PATCH, delete for DELETE). The permission is published in
    * the route's OpenAPI operation as `x-permission`, from this one declaration, with its 401 and
-   * 403 answers.
+   * 403 answers. `doc.action` overrides the verb.
    */
   adminRoute(resource: Resource, doc: AdminRouteDoc, ...handlers: RequestHandler[]): void;
 }
@@ -58,8 +61,8 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
       signedIn,
       userOnly: [...signedIn, requireMobileUser],
       adminOnly: [...signedIn, requireAdmin],
-      adminRoute(resource, doc, ...handlers) {
-        const action = actionFor(doc.method);
+      adminRoute(resource, { action: verb, ...doc }, ...handlers) {
+        const action = verb ?? actionFor(doc.method);
         const needs = `Needs the ${resource} permission to ${action}.`;
         route(
           {
