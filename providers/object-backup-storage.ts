@@ -44,6 +44,8 @@ export function createObjectBackupStorage(options: ObjectBackupStorageOptions): 
   const partSize = options.partSizeBytes ?? DEFAULT_PART_BYTES;
   const client = new S3Client({
     region: options.region,
+    // Idle limits, not totals: a large part may take long, a silent store must not hang a backup.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });

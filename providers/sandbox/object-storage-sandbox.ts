@@ -25,12 +25,16 @@ export interface ObjectStorageSandbox {
   endpoint(): string;
   /** Multipart uploads begun and neither completed nor aborted (tests check a failed write leaves none). */
   openUploads(): Promise<number>;
+  /** Multipart uploads begun, completed and aborted since start. */
+  multipartCounts(): { begun: number; completed: number; aborted: number };
   stop(): Promise<void>;
 }
 
 /** What the sandbox keeps beside each object's bytes. */
 interface ObjectRecord {
   key: string;
+  /** The file holding the bytes; each write has its own, so a record never points at another write's bytes. */
+  file: string;
   sizeBytes: number;
   etag: string;
   contentType: string;
@@ -202,9 +206,11 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
   const uploadsDir = join(root, '.uploads');
   const tmpDir = join(root, '.tmp');
   // Keys may hold any characters; files are named by the key's hash so no key can reach outside its bucket.
-  const objectPath = (bucket: string, key: string) => join(root, 'buckets', bucket, createHash('sha256').update(key).digest('hex'));
-  const recordPath = (bucket: string, key: string) => `${objectPath(bucket, key)}.json`;
+  const bucketDir = (bucket: string) => join(root, 'buckets', bucket);
+  const recordPath = (bucket: string, key: string) => join(bucketDir(bucket), `${createHash('sha256').update(key).digest('hex')}.json`);
+  const bytesPath = (bucket: string, record: ObjectRecord) => join(bucketDir(bucket), record.file);
   const uploadPath = (uploadId: string) => join(uploadsDir, uploadId);
+  const counts = { begun: 0, completed: 0, aborted: 0 };
 
   async function readRecord(bucket: string, key: string): Promise<ObjectRecord | null> {
     try {
@@ -247,13 +253,21 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
     return { path, sizeBytes, md5: md5.digest('hex') };
   }
 
-  /** Makes an object visible at once: bytes first, then the record that makes it readable. */
-  async function publish(bucket: string, record: ObjectRecord, bytesPath: string): Promise<void> {
-    await mkdir(join(root, 'buckets', bucket), { recursive: true });
-    await rename(bytesPath, objectPath(bucket, record.key));
+  /**
+   * Makes an object visible at once: its bytes under a name of their own first, then the record
+   * that makes them readable replaces the old one, then the old bytes go (a reader that opened
+   * them still reads them whole).
+   */
+  async function publish(bucket: string, fields: Omit<ObjectRecord, 'file'>, receivedPath: string): Promise<ObjectRecord> {
+    const previous = await readRecord(bucket, fields.key);
+    const record: ObjectRecord = { ...fields, file: randomUUID() };
+    await mkdir(bucketDir(bucket), { recursive: true });
+    await rename(receivedPath, bytesPath(bucket, record));
     const recordTmp = join(tmpDir, `${randomUUID()}.json`);
     await writeFile(recordTmp, JSON.stringify(record));
     await rename(recordTmp, recordPath(bucket, record.key));
+    if (previous) await rm(bytesPath(bucket, previous), { force: true });
+    return record;
   }
 
   function objectHeaders(res: ServerResponse, record: ObjectRecord): void {
@@ -266,15 +280,18 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
 
   async function putObject(req: IncomingMessage, res: ServerResponse, bucket: string, key: string): Promise<void> {
     const received = await receive(objectBytes(req));
-    const record: ObjectRecord = {
-      key,
-      sizeBytes: received.sizeBytes,
-      etag: `"${received.md5}"`,
-      contentType: String(req.headers['content-type'] ?? 'binary/octet-stream'),
-      lastModified: new Date().toISOString(),
-      metadata: metadataOf(req),
-    };
-    await publish(bucket, record, received.path);
+    const record = await publish(
+      bucket,
+      {
+        key,
+        sizeBytes: received.sizeBytes,
+        etag: `"${received.md5}"`,
+        contentType: String(req.headers['content-type'] ?? 'binary/octet-stream'),
+        lastModified: new Date().toISOString(),
+        metadata: metadataOf(req),
+      },
+      received.path,
+    );
     res.setHeader('ETag', record.etag);
     res.end();
   }
@@ -293,15 +310,19 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
     }
     await mkdir(tmpDir, { recursive: true });
     const copyPath = join(tmpDir, randomUUID());
-    await pipeline(createReadStream(objectPath(sourceBucket, sourceKey)), createWriteStream(copyPath));
-    const record: ObjectRecord = {
-      ...sourceRecord,
-      key,
-      lastModified: new Date().toISOString(),
-      contentType: replace ? String(req.headers['content-type'] ?? sourceRecord.contentType) : sourceRecord.contentType,
-      metadata: replace ? metadataOf(req) : sourceRecord.metadata,
-    };
-    await publish(bucket, record, copyPath);
+    await pipeline(createReadStream(bytesPath(sourceBucket, sourceRecord)), createWriteStream(copyPath));
+    const record = await publish(
+      bucket,
+      {
+        key,
+        sizeBytes: sourceRecord.sizeBytes,
+        etag: sourceRecord.etag,
+        lastModified: new Date().toISOString(),
+        contentType: replace ? String(req.headers['content-type'] ?? sourceRecord.contentType) : sourceRecord.contentType,
+        metadata: replace ? metadataOf(req) : sourceRecord.metadata,
+      },
+      copyPath,
+    );
     res.setHeader('Content-Type', 'application/xml');
     res.end(xmlDocument('CopyObjectResult', { ETag: record.etag, LastModified: record.lastModified }));
   }
@@ -311,9 +332,13 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
     if (!record) throw noSuchKey(key);
     let body: Readable | undefined;
     if (withBody) {
-      body = createReadStream(objectPath(bucket, key));
+      body = createReadStream(bytesPath(bucket, record));
       // Open before answering, so a failure is still an error status rather than a cut body.
-      await new Promise<void>((opened, failed) => body!.once('open', () => opened()).once('error', failed));
+      await new Promise<void>((opened, failed) => body!.once('open', () => opened()).once('error', failed)).catch((error: unknown) => {
+        // Removed (or replaced) between reading the record and opening its bytes.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchKey(key);
+        throw error;
+      });
     }
     objectHeaders(res, record);
     if (!body) {
@@ -325,8 +350,9 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
 
   async function deleteObject(res: ServerResponse, bucket: string, key: string): Promise<void> {
     // The record goes first: once it is gone the object is unreadable, whatever happens next.
+    const record = await readRecord(bucket, key);
     await rm(recordPath(bucket, key), { force: true });
-    await rm(objectPath(bucket, key), { force: true });
+    if (record) await rm(bytesPath(bucket, record), { force: true });
     res.statusCode = 204;
     res.end();
   }
@@ -342,6 +368,7 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
     };
     await mkdir(uploadPath(uploadId), { recursive: true });
     await writeFile(join(uploadPath(uploadId), 'upload.json'), JSON.stringify(upload));
+    counts.begun += 1;
     res.setHeader('Content-Type', 'application/xml');
     res.end(xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId }));
   }
@@ -415,16 +442,20 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
     // S3's multipart ETag: the MD5 of the parts' binary MD5s, then "-<part count>".
     const md5OfMd5s = createHash('md5');
     for (const part of stored) md5OfMd5s.update(Buffer.from(part.etag.replace(/"/g, ''), 'hex'));
-    const record: ObjectRecord = {
-      key,
-      sizeBytes: stored.reduce((sum, part) => sum + part.sizeBytes, 0),
-      etag: `"${md5OfMd5s.digest('hex')}-${stored.length}"`,
-      contentType: upload.contentType,
-      lastModified: new Date().toISOString(),
-      metadata: upload.metadata,
-    };
-    await publish(bucket, record, assembled);
+    const record = await publish(
+      bucket,
+      {
+        key,
+        sizeBytes: stored.reduce((sum, part) => sum + part.sizeBytes, 0),
+        etag: `"${md5OfMd5s.digest('hex')}-${stored.length}"`,
+        contentType: upload.contentType,
+        lastModified: new Date().toISOString(),
+        metadata: upload.metadata,
+      },
+      assembled,
+    );
     await rm(uploadPath(uploadId), { recursive: true, force: true });
+    counts.completed += 1;
     res.setHeader('Content-Type', 'application/xml');
     res.end(xmlDocument('CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: record.etag }));
   }
@@ -433,6 +464,7 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
     const upload = await readUpload(uploadId);
     if (upload.bucket !== bucket || upload.key !== key) throw noSuchUpload(uploadId);
     await rm(uploadPath(uploadId), { recursive: true, force: true });
+    counts.aborted += 1;
     res.statusCode = 204;
     res.end();
   }
@@ -469,14 +501,17 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
     throw new S3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
   }
 
-  function answerError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  async function answerError(req: IncomingMessage, res: ServerResponse, error: unknown): Promise<void> {
     const s3 = error instanceof S3Error ? error : new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.');
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    // The client may still be sending a body we refuse; drop it rather than read it.
-    if (!req.complete) res.setHeader('Connection', 'close');
+    // Read the rest of a refused body, so the client hears the answer instead of a reset connection.
+    if (!req.complete && !req.destroyed) {
+      req.resume();
+      await new Promise<void>((drained) => req.once('end', drained).once('close', drained));
+    }
     res.statusCode = s3.status;
     res.setHeader('x-amz-request-id', randomBytes(8).toString('hex').toUpperCase());
     if (req.method === 'HEAD') {
@@ -488,7 +523,9 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => answerError(req, res, error));
+    handle(req, res)
+      .catch((error: unknown) => answerError(req, res, error))
+      .catch(() => res.destroy());
   });
 
   let listeningOn: number | undefined;
@@ -516,6 +553,7 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
         throw error;
       }
     },
+    multipartCounts: () => ({ ...counts }),
     stop() {
       if (listeningOn === undefined) return Promise.resolve();
       listeningOn = undefined;

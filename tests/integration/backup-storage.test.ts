@@ -173,13 +173,23 @@ describe('object backup storage (S3 adapter against the sandbox)', () => {
     client.destroy();
   });
 
+  it('when the source fails after parts were stored, then the multipart upload is aborted; a complete one is completed', async () => {
+    const before = sandbox.multipartCounts();
+    await expect(storage({ partSizeBytes: 5 * MiB }).write(freshKey(), artifact(16 * MiB, 11 * MiB).source)).rejects.toThrow('pg_dump exited with code 1');
+    expect(sandbox.multipartCounts()).toEqual({ ...before, begun: before.begun + 1, aborted: before.aborted + 1 });
+    await storage({ partSizeBytes: 5 * MiB }).write(freshKey(), artifact(11 * MiB).source);
+    expect(sandbox.multipartCounts()).toEqual({ begun: before.begun + 2, completed: before.completed + 1, aborted: before.aborted + 1 });
+    expect(await sandbox.openUploads()).toBe(0);
+  });
+
   it.each([
     ['an unknown access key id', { accessKeyId: 'someone-else', secretAccessKey: SECRET_ACCESS_KEY }, 'AccessDenied'],
     ['a wrong secret', { accessKeyId: ACCESS_KEY_ID, secretAccessKey: 'not-the-secret' }, 'SignatureDoesNotMatch'],
   ])('when the credentials are %s, then writing, reading and removing fail (a read is not taken for a missing backup)', async (_what, credentials, code) => {
     const key = freshKey();
     const refused = storage({ credentials, partSizeBytes: 5 * MiB });
-    await expect(refused.write(key, artifact(1000).source)).rejects.toMatchObject({ name: code, $metadata: { httpStatusCode: 403 } });
+    // One PutObject whose body is refused, then a multipart upload refused at its start.
+    await expect(refused.write(key, artifact(4 * MiB).source)).rejects.toMatchObject({ name: code, $metadata: { httpStatusCode: 403 } });
     await expect(refused.write(key, artifact(8 * MiB).source)).rejects.toMatchObject({ name: code });
     await expect(refused.read(key)).rejects.toMatchObject({ name: code });
     await expect(refused.remove(key)).rejects.toMatchObject({ name: code });
