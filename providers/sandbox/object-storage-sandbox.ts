@@ -47,7 +47,6 @@ interface UploadRecord {
   key: string;
   contentType: string;
   metadata: Record<string, string>;
-  parts: Record<string, { etag: string; sizeBytes: number }>;
 }
 
 /** S3's smallest part that is not the last one. */
@@ -364,7 +363,6 @@ export function createObjectStorageSandbox(options: ObjectStorageSandboxOptions)
       key,
       contentType: String(req.headers['content-type'] ?? 'binary/octet-stream'),
       metadata: metadataOf(req),
-      parts: {},
     };
     await mkdir(uploadPath(uploadId), { recursive: true });
     await writeFile(join(uploadPath(uploadId), 'upload.json'), JSON.stringify(upload));
