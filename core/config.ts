@@ -21,6 +21,13 @@ const secret = (min = 1) =>
  */
 const providerKey = (min = 1) => z.string().min(min, `must be at least ${min} characters`).optional();
 
+/** A setting a compose file may pass through empty: empty means unset. */
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => v || undefined);
+
 /** Every provider key, so the sandbox can require them all and error messages can name them. */
 export const PROVIDER_KEYS = [
   'WEBHOOK_SECRET',
@@ -206,8 +213,27 @@ const ConfigSchema = z
     /** GenCharge: contact-form messages one client address may send within the window, across every API replica. */
     GENCHARGE_CONTACT_RATE_LIMIT_PER_CLIENT: z.coerce.number().int().positive().default(5),
     GENCHARGE_CONTACT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+    /** GenCharge: where database backups are kept: a directory (development) or an S3 bucket. */
+    GENCHARGE_BACKUP_STORAGE: z.enum(['directory', 's3']).default('directory'),
     /** GenCharge: where database backups are kept when backup storage is a directory (development). */
     GENCHARGE_BACKUP_STORAGE_DIR: z.string().min(1).default('.data/backups'),
+    /** GenCharge backups in S3: the bucket (required when GENCHARGE_BACKUP_STORAGE is s3). */
+    GENCHARGE_BACKUP_S3_BUCKET: optionalText().pipe(
+      z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)').optional(),
+    ),
+    GENCHARGE_BACKUP_S3_REGION: z.string().min(1).default('us-east-1'),
+    /** An S3-compatible store (MinIO, the object storage sandbox), addressed path style; unset: AWS S3. */
+    GENCHARGE_BACKUP_S3_ENDPOINT: optionalText().pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
+    /** Prepended to every backup key, like a folder (e.g. `gencharge/backups/`). */
+    GENCHARGE_BACKUP_S3_PREFIX: optionalText().pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,199}$/, 'must be letters, digits and !_.*\'()-/, not starting with /')
+        .optional(),
+    ),
+    /** Both or neither; unset: the AWS default credential chain (environment, profile, instance or task role). */
+    GENCHARGE_BACKUP_S3_ACCESS_KEY_ID: optionalText(),
+    GENCHARGE_BACKUP_S3_SECRET_ACCESS_KEY: optionalText(),
     /** Where KYC document images are kept (the disk store); relative paths are from the working directory. */
     KYC_STORAGE_DIR: z.string().min(1).default('.data/kyc-documents'),
     KYC_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
@@ -225,6 +251,14 @@ const ConfigSchema = z
       for (const name of PROVIDER_KEYS) {
         if (c[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required while the sandbox is on' });
       }
+    }
+    // Fail closed: backups configured for S3 must say where; they never fall back to a local directory.
+    if (c.GENCHARGE_BACKUP_STORAGE === 's3' && !c.GENCHARGE_BACKUP_S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['GENCHARGE_BACKUP_S3_BUCKET'], message: 'is required when GENCHARGE_BACKUP_STORAGE is s3' });
+    }
+    if (Boolean(c.GENCHARGE_BACKUP_S3_ACCESS_KEY_ID) !== Boolean(c.GENCHARGE_BACKUP_S3_SECRET_ACCESS_KEY)) {
+      const missing = c.GENCHARGE_BACKUP_S3_ACCESS_KEY_ID ? 'GENCHARGE_BACKUP_S3_SECRET_ACCESS_KEY' : 'GENCHARGE_BACKUP_S3_ACCESS_KEY_ID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with the other S3 key (set both, or neither for the AWS credential chain)' });
     }
     // The purchase flow owns its hold until its re-queries end; the hold must outlive them.
     if (c.HOLD_TTL_MS <= c.PURCHASE_REQUERY_LIMIT_MS) {

@@ -4,6 +4,7 @@ import { loadConfig } from '../core/config.js';
 import { migrateAndSeed } from '../db/migrate.js';
 import { startEmbeddedPostgres, startTemporalDevServer, type RunningPostgres, type RunningTemporal } from './services.js';
 import { configuredChain, startDevChain, type DevChain } from '../providers/chain/dev-chain.js';
+import { createObjectStorageSandbox } from '../providers/sandbox/object-storage-sandbox.js';
 
 /**
  * `npm start`: the whole platform on one machine with no configuration. Postgres (embedded,
@@ -16,6 +17,7 @@ const PG_PORT = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
 const TEMPORAL_PORT = Number(process.env.DEV_TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233);
 const CHAIN_PORT = Number(process.env.DEV_CHAIN_PORT ?? 8545);
+const OBJECT_STORAGE_PORT = Number(process.env.DEV_OBJECT_STORAGE_PORT ?? 9400);
 
 const say = (msg: string) => process.stdout.write(`[platform] ${msg}\n`);
 
@@ -78,6 +80,26 @@ async function main(): Promise<void> {
   stops.push(() => chain.stop());
   Object.assign(env, { RPC_URL: chain.rpcUrl, XCLERA_CONTRACT_ADDRESS: chain.contractAddress, XCLERA_ROOT_WALLET: chain.rootWallet });
 
+  // Backups in S3 with no endpoint, in the sandbox: the local S3 imitation stands in for AWS, as
+  // the other sandbox providers do for theirs. Outside the sandbox, no endpoint means AWS itself.
+  let objectStorage: string | undefined;
+  if (env.SANDBOX === 'true' && env.GENCHARGE_BACKUP_STORAGE === 's3' && !env.GENCHARGE_BACKUP_S3_ENDPOINT) {
+    env.GENCHARGE_BACKUP_S3_BUCKET ||= 'gencharge-backups';
+    env.GENCHARGE_BACKUP_S3_ACCESS_KEY_ID ||= 'sandbox-backup-access-key';
+    env.GENCHARGE_BACKUP_S3_SECRET_ACCESS_KEY ||= 'sandbox-backup-secret-key';
+    say(`starting the object storage sandbox on 127.0.0.1:${OBJECT_STORAGE_PORT} (objects in .data/object-storage)`);
+    const sandbox = createObjectStorageSandbox({
+      root: join(DATA_DIR, 'object-storage'),
+      buckets: [env.GENCHARGE_BACKUP_S3_BUCKET],
+      accessKeyId: env.GENCHARGE_BACKUP_S3_ACCESS_KEY_ID,
+      secretAccessKey: env.GENCHARGE_BACKUP_S3_SECRET_ACCESS_KEY,
+    });
+    await sandbox.start(OBJECT_STORAGE_PORT);
+    stops.push(() => sandbox.stop());
+    env.GENCHARGE_BACKUP_S3_ENDPOINT = sandbox.endpoint();
+    objectStorage = `${sandbox.endpoint()}/${env.GENCHARGE_BACKUP_S3_BUCKET}  (S3 sandbox, key ${env.GENCHARGE_BACKUP_S3_ACCESS_KEY_ID})`;
+  }
+
   Object.assign(process.env, env);
   const config = loadConfig(env);
   await migrateAndSeed();
@@ -107,6 +129,7 @@ async function main(): Promise<void> {
   say(`  Chain (RPC):  ${chain.rpcUrl}  (${chain.startedAnvil ? 'anvil, chain id 31337' : 'RPC_URL'}; Xclera at ${apiUrl}/xclera/api/)`);
   say(`  Contract:     XcleraMatrix at ${chain.contractAddress} (root ${chain.rootWallet})`);
   say(`  Sandbox:      ${apiUrl}/sandbox  (payments/{ref}/complete, faults, outbox)`);
+  if (objectStorage) say(`  Backups:      ${objectStorage}`);
   say(`  Operations:   ${apiUrl}/ops/<tenant>/reviews  (as a tenant admin)`);
   say(`  Admins:       admin@<tenant>.local / ${config.SEED_ADMIN_PASSWORD ?? '(SEED_ADMIN_PASSWORD)'}`);
   say('Ctrl-C stops everything; data stays in .data/');
