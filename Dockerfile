@@ -55,7 +55,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
 # KYC documents (ChargeGhar) are written here; compose mounts one volume for the API and workers.
-RUN mkdir -p /var/lib/platform/kyc-documents && chown -R node:node /var/lib/platform
+RUN mkdir -p /var/lib/platform/kyc-documents /var/lib/platform/backups && chown -R node:node /var/lib/platform
 
 USER node
 EXPOSE 3000
