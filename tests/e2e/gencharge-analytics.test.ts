@@ -61,7 +61,7 @@ function quietMonth() {
 }
 
 /** The points of a series that count something. */
-const nonEmpty = (series: Array<{ period: string; count: number }>) => series.filter((p) => p.count > 0);
+const nonEmpty = <P extends { count: number }>(series: P[]) => series.filter((p) => p.count > 0);
 
 const ANALYTICS_SHAPE = {
   range: { from: expect.any(String), to: expect.any(String), granularity: expect.stringMatching(/^(day|week|month)$/), time_zone: 'Asia/Kolkata', periods: expect.any(Number) },
@@ -375,7 +375,7 @@ describe('GenCharge referral analytics', () => {
     const res = await get('/analytics/referrals', admin, { from: m.day(1), to: m.day(28), granularity: 'week' });
     expect(res.body.totals).toMatchObject({ rewards: 2, reward_amount: '100.00', referrers: 1 });
     expect(res.body.by_status).toEqual({ earned: 2 });
-    expect(nonEmpty(res.body.series).map((p: { amount: string }) => p.amount)).toEqual(['50.00', '50.00']);
+    expect(nonEmpty<{ count: number; amount: string }>(res.body.series).map((p) => p.amount)).toEqual(['50.00', '50.00']);
     expect(res.body.series.length).toBeGreaterThanOrEqual(4);
   });
 });
