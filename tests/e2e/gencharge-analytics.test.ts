@@ -485,11 +485,12 @@ describe('GenCharge testing utilities', () => {
     expect(await sql('select id from gencharge_content where title = ?', [title])).toEqual([]);
   });
 
-  it('when content an admin wrote is deleted through the sample route, then it is not found and stays', async () => {
-    const res = await gc.api().post(`${GC}/content/admin`).set(admin.auth).field('content_type', 'FAQ').field('title', uniqueId('faq')).field('body', 'Help');
+  it.each(['FAQ', 'demo'])('when content an admin wrote (type %s) is deleted through the sample route, then it is not found and stays', async (type) => {
+    const res = await gc.api().post(`${GC}/content/admin`).set(admin.auth).field('content_type', type).field('title', uniqueId('faq')).field('body', 'Help');
     expect(res.status).toBe(201);
     expect((await gc.api().delete(`${GC}/test/api/content/${res.body._id}`)).status).toBe(404);
     expect(await sql('select id from gencharge_content where id = ?', [res.body._id])).toHaveLength(1);
+    expect((await gc.api().delete(`${GC}/content/admin/${res.body._id}`).set(admin.auth)).status).toBe(200);
     expect((await gc.api().delete(`${GC}/test/api/content/not-an-id`)).status).toBe(422);
   });
 });

@@ -137,10 +137,10 @@ export async function updateContent(store: ContentStore, id: string, adminId: nu
   return row;
 }
 
-/** Deletes the content, then its image. With `contentType`, content of any other type is not found. */
-export async function deleteContent(store: ContentStore, id: string, only: { contentType?: string } = {}): Promise<void> {
+/** Deletes the content, then its image. With `only`, content that differs in those fields is not found. */
+export async function deleteContent(store: ContentStore, id: string, only: { contentType?: string; createdBy?: null } = {}): Promise<void> {
   const filename = await store.em.fork().transactional(async (tx) => {
-    const where = only.contentType === undefined ? { id } : { id, contentType: only.contentType };
+    const where: FilterQuery<ContentRow> = { id, ...only };
     const row = await tx.findOne(GenChargeContent, where, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!row) throw notFound('Content');
     tx.remove(row);

@@ -11,6 +11,8 @@ import { Detail, Empty, ERRORS } from './schemas.js';
 
 /** Demo content is content of this type; only it can be deleted without signing in. */
 export const DEMO_CONTENT_TYPE = 'demo';
+/** Demo content as stored: its type and no author, so an admin's content of the same type is not demo content. */
+const DEMO_CONTENT = { contentType: DEMO_CONTENT_TYPE, createdBy: null } as const;
 
 const StatsQuery = analyticsQuery('day');
 const DemoFields = S.ContentCreateFields.pick({ title: true, body: true });
@@ -74,14 +76,14 @@ export function registerTestRoutes({ deps, route, adminRoute }: GenChargeRoutes)
       method: 'delete',
       path: '/test/api/content/:content_id',
       summary: 'Delete content (sample)',
-      description: `${NOT_IN_PRODUCTION} No sign-in needed. Deletes demo content (type \`${DEMO_CONTENT_TYPE}\`) and its image; any other content is not found (404), so admins' content stays out of reach.`,
+      description: `${NOT_IN_PRODUCTION} No sign-in needed. Deletes demo content (type \`${DEMO_CONTENT_TYPE}\`, made here without an author) and its image; any other content, an admin's of that type included, is not found (404).`,
       secured: false,
       params: S.ContentIdParams,
       responses: { 200: { description: 'Deleted', schema: Empty }, 404: notFound, 422: invalid },
     },
     async (req, res) => {
       const { content_id } = params(req, S.ContentIdParams);
-      await content.deleteContent(store, content_id, { contentType: DEMO_CONTENT_TYPE });
+      await content.deleteContent(store, content_id, DEMO_CONTENT);
       res.json({});
     },
   );
