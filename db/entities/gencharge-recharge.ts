@@ -17,6 +17,8 @@ export const GenChargeSubscription = defineEntity({
   indexes: [
     { properties: ['user', 'createdAt'] },
     { properties: ['phoneNumber', 'status'] },
+    // Plans bought in a date range (analytics).
+    { properties: ['createdAt'] },
   ],
   checks: [{ name: 'gencharge_subscriptions_amount_check', expression: 'amount > 0' }],
   properties: {

@@ -19,7 +19,8 @@ export type GenChargeDiscountType = (typeof GENCHARGE_DISCOUNT_TYPES)[number];
 export const GenChargeProfile = defineEntity({
   name: 'GenChargeProfile',
   tableName: 'gencharge_profiles',
-  indexes: [{ properties: ['status'] }, { properties: ['userType'] }],
+  // createdAt: sign-ups in a date range (analytics).
+  indexes: [{ properties: ['status'] }, { properties: ['userType'] }, { properties: ['createdAt'] }],
   properties: {
     user: p.manyToOne(User).primary().fieldName('user_id').foreignKeyName('gencharge_profiles_user_fk').deleteRule('no action').updateRule('no action'),
     name: p.string().length(100),

@@ -23,6 +23,8 @@ export const WalletTransaction = defineEntity({
   tableName: 'wallet_transactions',
   indexes: [
     { properties: ['tenant', 'userId', 'createdAt'] },
+    // The tenant's history in a date range (GenCharge analytics).
+    { properties: ['tenant', 'createdAt'] },
     {
       name: 'wallet_transactions_user_history_index',
       expression: 'create index "wallet_transactions_user_history_index" on "wallet_transactions" ("tenant", "user_id", "id" desc)',

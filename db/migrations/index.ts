@@ -13,6 +13,7 @@ import { Migration20261126020000_gencharge_autopay } from './Migration2026112602
 import { Migration20261126030000_gencharge_referrals_announcements } from './Migration20261126030000_gencharge_referrals_announcements.js';
 import { Migration20261126040000_gencharge_content } from './Migration20261126040000_gencharge_content.js';
 import { Migration20261126050000_gencharge_backups } from './Migration20261126050000_gencharge_backups.js';
+import { Migration20261126063000_gencharge_analytics } from './Migration20261126063000_gencharge_analytics.js';
 
 /** Listed explicitly so migrations run the same under tsx, Jest and a compiled build. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126030000_gencharge_referrals_announcements', class: Migration20261126030000_gencharge_referrals_announcements },
   { name: 'Migration20261126040000_gencharge_content', class: Migration20261126040000_gencharge_content },
   { name: 'Migration20261126050000_gencharge_backups', class: Migration20261126050000_gencharge_backups },
+  { name: 'Migration20261126063000_gencharge_analytics', class: Migration20261126063000_gencharge_analytics },
 ];

@@ -1,29 +1,19 @@
-import type { Request, RequestHandler } from 'express';
-import multer from 'multer';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { DomainError, FailureType, publicError, type ValidationIssue } from '../../../core/errors.js';
-import { createDiskDocumentStorage, sniffImageType } from '../../../providers/storage.js';
+import { FailureType, publicError } from '../../../core/errors.js';
 import { requireUser } from '../../auth.js';
 import { z } from '../../openapi.js';
 import { body, params, query } from '../../validation.js';
 import * as content from './content.js';
 import * as S from './content-schemas.js';
+import { contentUploads, IMAGES_PATH } from './content-uploads.js';
 import { LIST_HEADERS_NOTE, pageOf, sendList } from './listing.js';
 import type { GenChargeRoutes } from './router.js';
 import { Detail, Empty, ERRORS } from './schemas.js';
 
-/** Where the router serves content images, below its mount path. */
-const IMAGES_PATH = '/static/uploads';
 /** Served image names never show other bytes, but a deleted image should not linger in caches for long. */
 const IMAGE_CACHE_CONTROL = 'public, max-age=86400';
 
 const CREATED_NOTE = 'The spec shows no status code for creation; new content answers 201 Created.';
-
-/** A 422 about one multipart field, in the shape request validation gives. */
-function fieldError(field: string, message: string, rule: Pick<ValidationIssue, 'code' | 'origin'> = { code: 'custom' }): DomainError {
-  const issue: ValidationIssue = { path: [field], message, location: 'body', ...rule };
-  return new DomainError(FailureType.Validation, `${field}: ${message}`, { issues: [issue] });
-}
 
 /**
  * Content (admin CRUD with an image, Content permission), the public content list, the images
@@ -31,50 +21,8 @@ function fieldError(field: string, message: string, rule: Pick<ValidationIssue, 
  */
 export function registerContentRoutes({ deps, route, adminRoute }: GenChargeRoutes): void {
   const { notFound, invalid, throttled } = ERRORS;
-  const maxImageBytes = deps.config.GENCHARGE_CONTENT_MAX_IMAGE_BYTES;
-  const maxImageMb = Math.round((maxImageBytes / (1024 * 1024)) * 100) / 100;
-  // Disk in development; an object store would come in behind the same interface.
-  const store: content.ContentStore = { em: deps.em, images: createDiskDocumentStorage(deps.config.GENCHARGE_CONTENT_STORAGE_DIR), logger: deps.logger };
-  const imageBase = (req: Request) => `${req.baseUrl}${IMAGES_PATH}`;
-  const tooLarge = { description: `The image is larger than ${maxImageMb} MB (GENCHARGE_CONTENT_MAX_IMAGE_BYTES)`, schema: Detail };
+  const { store, maxImageMb, multipart, uploadedImage, imageBase, tooLarge } = contentUploads(deps);
   const IMAGE_NOTE = `\`image\` is optional: PNG, JPEG or WebP, checked from its bytes (a name or declared type does not count; anything else is 422 at \`["body", "image"]\`), at most ${maxImageMb} MB (413). A refused request stores nothing. The answer's \`image_url\` serves the image (GET, no sign-in) for as long as the content shows it.`;
-
-  // Text fields are bounded by their schemas; this only stops a multipart body from growing without end.
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: maxImageBytes, files: 1, fields: 10, fieldSize: 128 * 1024, parts: 12 },
-  }).single('image');
-
-  /** Multipart parsing in FastAPI's terms: an image too large is 413, a misplaced part is 422, a broken body 400. */
-  const multipart: RequestHandler = (req, res, next) => {
-    upload(req, res, (err: unknown) => {
-      if (!err) return next();
-      if (err instanceof multer.MulterError) {
-        const field = err.field ?? 'image';
-        if (err.code === 'LIMIT_FILE_SIZE') {
-          return next(new DomainError(FailureType.Validation, `The image is larger than ${maxImageMb} MB.`, { reason: 'body-too-large' }));
-        }
-        if (err.code === 'LIMIT_FIELD_VALUE') return next(fieldError(field, 'String should have fewer characters', { code: 'too_big', origin: 'string' }));
-        if (err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT') {
-          return next(fieldError(field, 'Value error, send at most one file, in the image field'));
-        }
-        return next(new DomainError(FailureType.Validation, `Too many parts in the form: ${err.message}`));
-      }
-      // FastAPI's answer to a form it cannot read.
-      next(new DomainError(FailureType.Validation, 'There was an error parsing the body', undefined, { cause: err }));
-    });
-  };
-
-  /** The uploaded image, checked by its bytes; absent when none was sent (an empty file part counts as none). */
-  function uploadedImage(req: Request): content.ContentImage | undefined {
-    const sentAsText = (req.body as Record<string, unknown> | undefined)?.image;
-    if (typeof sentAsText === 'string' && sentAsText !== '') throw fieldError('image', 'Value error, expected an uploaded file');
-    const file = req.file;
-    if (!file || (file.size === 0 && !file.originalname)) return undefined;
-    const contentType = sniffImageType(file.buffer);
-    if (!contentType) throw fieldError('image', 'Value error, the image must be a PNG, JPEG or WebP file');
-    return { bytes: file.buffer, contentType };
-  }
 
   // --- admin content ---------------------------------------------------------------------------
 

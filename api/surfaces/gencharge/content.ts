@@ -89,7 +89,8 @@ async function withNewImage<T>(store: ContentStore, filename: string | undefined
   }
 }
 
-export async function createContent(store: ContentStore, adminId: number, input: ContentCreate, image: ContentImage | undefined): Promise<ContentRow> {
+/** `adminId` is the author; null for content nobody signed in wrote (the test utilities' demo content). */
+export async function createContent(store: ContentStore, adminId: number | null, input: ContentCreate, image: ContentImage | undefined): Promise<ContentRow> {
   const now = new Date();
   const id = newDocumentId(now);
   const filename = image ? await storeImage(store.images, id, image) : undefined;
@@ -136,10 +137,11 @@ export async function updateContent(store: ContentStore, id: string, adminId: nu
   return row;
 }
 
-/** Deletes the content, then its image. */
-export async function deleteContent(store: ContentStore, id: string): Promise<void> {
+/** Deletes the content, then its image. With `only`, content that differs in those fields is not found. */
+export async function deleteContent(store: ContentStore, id: string, only: { contentType?: string; createdBy?: null } = {}): Promise<void> {
   const filename = await store.em.fork().transactional(async (tx) => {
-    const row = await tx.findOne(GenChargeContent, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const where: FilterQuery<ContentRow> = { id, ...only };
+    const row = await tx.findOne(GenChargeContent, where, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!row) throw notFound('Content');
     tx.remove(row);
     return row.imageFilename ?? null;

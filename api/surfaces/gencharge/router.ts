@@ -6,6 +6,7 @@ import { createSurfaceRouter } from '../surface-router.js';
 import type { SurfaceDeps, SurfaceRoutes } from '../types.js';
 import { requireAdmin, requireMobileUser, requirePermission } from './access.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerAnalyticsRoutes } from './analytics-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerAutopayRoutes } from './autopay-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
@@ -15,6 +16,7 @@ import { registerRechargeRoutes } from './recharge-routes.js';
 import { registerNotificationRoutes } from './notification-routes.js';
 import { registerReferralRoutes } from './referral-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
+import { registerTestRoutes } from './test-routes.js';
 import { ERRORS } from './schemas.js';
 import { actionFor, GENCHARGE, type PermissionAction, type Resource } from './tenant.js';
 import { registerUserRoutes } from './user-routes.js';
@@ -89,5 +91,7 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerReferralRoutes(routes);
     registerNotificationRoutes(routes);
     registerContentRoutes(routes);
+    registerAnalyticsRoutes(routes);
+    registerTestRoutes(routes);
   });
 }
