@@ -14,6 +14,7 @@ import { genchargeEnvelope } from './envelope.js';
 import { registerRechargeRoutes } from './recharge-routes.js';
 import { registerNotificationRoutes } from './notification-routes.js';
 import { registerReferralRoutes } from './referral-routes.js';
+import { registerReportRoutes } from './report-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { ERRORS } from './schemas.js';
 import { actionFor, GENCHARGE, type PermissionAction, type Resource } from './tenant.js';
@@ -89,5 +90,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerReferralRoutes(routes);
     registerNotificationRoutes(routes);
     registerContentRoutes(routes);
+    registerReportRoutes(routes);
   });
 }
