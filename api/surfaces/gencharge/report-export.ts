@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
@@ -53,7 +53,7 @@ export async function sendReport({ res, logger, report, columns, rows, exportTyp
     else await writeXlsx(res, report, columns, all);
   } catch (error) {
     logger.error({ err: error, report, exportType }, 'report export failed after the download started');
-    await rows.return(undefined).catch(() => undefined);
+    await all.return(undefined).catch(() => undefined);
     res.destroy(error as Error);
   }
 }
@@ -76,9 +76,33 @@ async function writeXlsx(res: Response, report: string, columns: readonly string
   sheet.columns = columns.map((key) => ({ header: key, key }));
   for await (const row of rows) {
     sheet.addRow(row).commit();
-    // The workbook writes into the response as rows are committed; wait for a slow client.
-    if (res.writableNeedDrain) await once(res, 'drain');
+    // exceljs writes the sheet into the zip without heeding back-pressure (the whole sheet would
+    // pile up in front of the compressor): wait for the zip entry, then for the client.
+    const entry = zipEntryOf(sheet);
+    if (entry?._writableState?.needDrain) await drained(entry, res);
+    if (res.writableNeedDrain) await drained(res, res);
   }
   sheet.commit();
   await workbook.commit();
+}
+
+/**
+ * The stream exceljs pipes a streamed sheet into: archiver's entry, a readable-stream 2
+ * PassThrough, whose state is only in `_writableState` (exceljs's `StreamBuf` keeps the list).
+ */
+type ZipEntry = Writable & { _writableState?: { needDrain?: boolean } };
+const zipEntryOf = (sheet: ExcelJS.Worksheet): ZipEntry | undefined => (sheet as unknown as { _stream?: { pipes?: ZipEntry[] } })._stream?.pipes?.[0];
+
+/** Until `stream` drains; a client that goes away ends the wait with an error. */
+async function drained(stream: Writable, res: Response): Promise<void> {
+  const stop = new AbortController();
+  const gone = once(res, 'close', { signal: stop.signal }).then(() => {
+    throw new Error('the client went away during the download');
+  });
+  try {
+    await Promise.race([once(stream, 'drain', { signal: stop.signal }), gone]);
+  } finally {
+    stop.abort();
+    gone.catch(() => undefined);
+  }
 }
