@@ -75,6 +75,7 @@ async function writeXlsx(res: Response, report: string, columns: readonly string
   const sheet = workbook.addWorksheet(report);
   sheet.columns = columns.map((key) => ({ header: key, key }));
   for await (const row of rows) {
+    if (res.destroyed) throw new Error('the client went away during the download');
     sheet.addRow(row).commit();
     // exceljs writes the sheet into the zip without heeding back-pressure (the whole sheet would
     // pile up in front of the compressor): wait for the zip entry, then for the client.
@@ -95,6 +96,7 @@ const zipEntryOf = (sheet: ExcelJS.Worksheet): ZipEntry | undefined => (sheet as
 
 /** Until `stream` drains; a client that goes away ends the wait with an error. */
 async function drained(stream: Writable, res: Response): Promise<void> {
+  if (res.destroyed) throw new Error('the client went away during the download');
   const stop = new AbortController();
   const gone = once(res, 'close', { signal: stop.signal }).then(() => {
     throw new Error('the client went away during the download');
