@@ -337,4 +337,10 @@ describe('GenCharge reports: bad filters', () => {
     expect(res.headers['content-disposition']).toBeUndefined();
     expect(res.body.detail).toEqual(expect.arrayContaining([expect.objectContaining({ loc: field ? expect.arrayContaining(['body', field]) : expect.arrayContaining(['body']), msg: expect.any(String), type: expect.any(String) })]));
   });
+
+  it('when a text filter carries a NUL, then 422 rather than a database error', async () => {
+    const res = await report(admin, 'transactions-report', { payment_methods: ['UPI\u0000'] });
+    expect(res.status).toBe(422);
+    expect(res.body.detail[0].loc).toEqual(['body', 'payment_methods', 0]);
+  });
 });

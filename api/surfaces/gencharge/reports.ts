@@ -16,7 +16,7 @@ import { z } from '../../openapi.js';
 import { DocumentId } from './document-id.js';
 import { rupeesText, TRANSACTION_VIEWS, transactionView } from './recharge.js';
 import { anyOf, defineReport, iso, num, text, type Condition, type ReportDefinition, type ReportRow } from './report-engine.js';
-import { PositiveId } from './schemas.js';
+import { NUL, noNul, PositiveId } from './schemas.js';
 import { fromE164, GENCHARGE, RESOURCES } from './tenant.js';
 
 /**
@@ -435,7 +435,7 @@ const transactionFilters = {
   categories: OneOf(['wallet', 'service'] as const, 'wallet movements (top-ups, rewards) or services (recharges)'),
   txn_types: OneOf(['credit', 'debit'] as const, 'credits or debits'),
   sources: OneOf(TRANSACTION_SOURCES, 'rows from these sources'),
-  payment_methods: z.array(z.string().min(1).max(32)).max(20).optional().openapi({ description: 'Only rows paid this way (wallet, UPI, Card, NetBanking)' }),
+  payment_methods: z.array(z.string().refine(noNul, NUL).min(1).max(32)).max(20).optional().openapi({ description: 'Only rows paid this way (wallet, UPI, Card, NetBanking)' }),
   plan_ids: Ids('recharges of these plans'),
 };
 
@@ -536,7 +536,7 @@ const userFilters = {
   user_ids: Ids('users'),
   statuses: OneOf(GENCHARGE_USER_STATUSES, 'users in these states'),
   user_types: OneOf(GENCHARGE_USER_TYPES, 'users of these types'),
-  referee_codes: z.array(z.string().min(1).max(12)).max(1000).optional().openapi({ description: 'Only users who registered with these referral codes' }),
+  referee_codes: z.array(z.string().refine(noNul, NUL).min(1).max(12)).max(1000).optional().openapi({ description: 'Only users who registered with these referral codes' }),
 };
 const USER_ORDER = { created_at: 'u.created_at', user_id: 'u.id', name: 'g.name', email: 'u.email', status: 'g.status', user_type: 'g.user_type' };
 const USER_SELECT = `select u.id, g.name, u.email, u.phone, g.user_type, g.status, g.referral_code, g.referee_code, u.created_at, g.updated_at, u.deleted_at
