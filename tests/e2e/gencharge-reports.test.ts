@@ -65,6 +65,7 @@ beforeAll(async () => {
   admin = await ga.gc.superAdmin();
   [limited, alice, bob, archived] = await Promise.all([ga.adminWith(await ga.allGrantsBut(['Reports', 'read'])), ga.gc.signUp(), ga.gc.signUp(), ga.gc.signUp()]);
   await db().execute('update users set deleted_at = now() where id = ?', [archived.id]);
+  await ga.gc.credit(alice, 12345n);
 
   const groupId = await insert('insert into gencharge_plan_groups (name) values (?)', [uniqueId('Jio reports')]);
   planIds = [
@@ -203,7 +204,7 @@ describe('GenCharge reports: rows and filters', () => {
     expect(backups).toEqual([expect.objectContaining({ backup_id: backupId, backup_status: 'success', size_bytes: 12345, checksum: 'a'.repeat(64), created_by: admin.id })]);
     expect(JSON.stringify(backups)).not.toContain('secret/key.sql');
     expect(await rowsOf(admin, 'users-report', { user_ids: [alice.id, archived.id] })).toEqual([
-      expect.objectContaining({ user_id: alice.id, phone_number: alice.phone, email: alice.email, referral_code: alice.referralCode, user_type: 'prepaid', status: 'active' }),
+      expect.objectContaining({ user_id: alice.id, phone_number: alice.phone, email: alice.email, referral_code: alice.referralCode, user_type: 'prepaid', status: 'active', wallet_balance: '123.45' }),
     ]);
     expect(await rowsOf(admin, 'archived-users-report', { user_ids: [alice.id, archived.id], start_date: todayInIndia() })).toEqual([
       expect.objectContaining({ user_id: archived.id, deleted_at: ISO }),

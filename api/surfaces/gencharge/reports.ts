@@ -539,8 +539,12 @@ const userFilters = {
   referee_codes: z.array(z.string().refine(noNul, NUL).min(1).max(12)).max(1000).optional().openapi({ description: 'Only users who registered with these referral codes' }),
 };
 const USER_ORDER = { created_at: 'u.created_at', user_id: 'u.id', name: 'g.name', email: 'u.email', status: 'g.status', user_type: 'g.user_type' };
-const USER_SELECT = `select u.id, g.name, u.email, u.phone, g.user_type, g.status, g.referral_code, g.referee_code, u.created_at, g.updated_at, u.deleted_at
-  from gencharge_profiles g join users u on u.id = g.user_id`;
+// The wallet balance is the ledger's available balance (core/ledger.ts availableOf: credits posted
+// less debits posted and pending) of the user's wallet account, read in the same statement.
+const USER_SELECT = `select u.id, g.name, u.email, u.phone, g.user_type, g.status, g.referral_code, g.referee_code, u.created_at, g.updated_at, u.deleted_at,
+    coalesce(w.credits_posted - w.debits_posted - w.debits_pending, 0) as wallet_balance
+  from gencharge_profiles g join users u on u.id = g.user_id
+  left join ledger_accounts w on w.tenant = u.tenant and w.code = 'wallet:' || u.id`;
 
 const userWhere = (f: z.infer<z.ZodObject<typeof userFilters>>, archived: boolean): Condition[] => [
   [`u.tenant = ${gc} and u.deleted_at is ${archived ? 'not null' : 'null'}`],
@@ -559,18 +563,19 @@ const userRow = (r: Record<string, unknown>): ReportRow => ({
   status: text(r.status),
   referral_code: text(r.referral_code),
   referee_code: text(r.referee_code),
+  wallet_balance: rupees(r.wallet_balance),
   created_at: iso(r.created_at),
   updated_at: iso(r.updated_at),
   deleted_at: iso(r.deleted_at),
 });
 
-const USER_COLUMNS = ['user_id', 'name', 'email', 'phone_number', 'user_type', 'status', 'referral_code', 'referee_code', 'created_at', 'updated_at'] as const;
+const USER_COLUMNS = ['user_id', 'name', 'email', 'phone_number', 'user_type', 'status', 'referral_code', 'referee_code', 'wallet_balance', 'created_at', 'updated_at'] as const;
 
 const users = defineReport({
   name: 'users-report',
   path: '/users-report',
   summary: 'Users report',
-  description: 'One row per live GenCharge user with their profile.',
+  description: 'One row per live GenCharge user with their profile and available wallet balance (rupees).',
   filters: userFilters,
   dates: { column: 'u.created_at', meaning: 'Users registered' },
   orderBy: USER_ORDER,
