@@ -327,7 +327,7 @@ describe('GenCharge reports: bad filters', () => {
     ['a negative offset', { offset: -1 }, 'offset'],
     ['an unknown export_type', { export_type: 'pdf' }, 'export_type'],
     ['a date that is not one', { start_date: '2025-13-45' }, 'start_date'],
-    ['an unknown key', { offer_idz: [1] }, undefined],
+    ['an unknown key', { offer_idz: [1] }, 'offer_idz'],
     ['a limit over the maximum', { limit: 100_001 }, 'limit'],
     ['ids that are not ids', { offer_ids: ['x'] }, 'offer_ids'],
     ['an unknown status', { statuses: ['gone'] }, 'statuses'],
@@ -343,5 +343,14 @@ describe('GenCharge reports: bad filters', () => {
     const res = await report(admin, 'transactions-report', { payment_methods: ['UPI\u0000'] });
     expect(res.status).toBe(422);
     expect(res.body.detail[0].loc).toEqual(['body', 'payment_methods', 0]);
+  });
+
+  it('when the body has unknown keys, then each is named as pydantic names extra fields', async () => {
+    const res = await report(admin, 'users-report', { user_id: 1, sort: 'x' });
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toEqual([
+      { loc: ['body', 'user_id'], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' },
+      { loc: ['body', 'sort'], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' },
+    ]);
   });
 });

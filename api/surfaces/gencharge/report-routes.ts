@@ -1,7 +1,7 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { requireUser } from '../../auth.js';
 import { z } from '../../openapi.js';
-import { body } from '../../validation.js';
+import { validationError } from '../../errors.js';
 import { reportBody, reportRows, type ReportDefinition } from './report-engine.js';
 import { sendReport } from './report-export.js';
 import { ADMIN_REPORTS, myTransactions } from './reports.js';
@@ -12,6 +12,17 @@ const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 const EXPORT_NOTE =
   'With `export_type` `csv` or `xlsx` the answer is a download (`text/csv; charset=utf-8`, or the XLSX type) named `<report>-<UTC timestamp>`, with a header row of the same keys as the JSON rows, streamed from a database cursor. `order_by` is one of the listed columns (`order_dir` desc by default); `limit` 0 (the default) is every row; `start_date`/`end_date` are inclusive days in India or instants. Unknown keys are 422.';
+
+/** The body, strictly: as pydantic's `extra="forbid"`, each unknown key is its own 422 item (`extra_forbidden`). */
+function reportFilters<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
+  const input: unknown = req.body ?? {};
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.flatMap((issue): z.core.$ZodIssue[] =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ ...issue, keys: [key], path: [...issue.path, key], message: 'Extra inputs are not permitted' })) : [issue],
+  );
+  throw validationError(issues, { input, location: 'body' });
+}
 
 function reportDoc(definition: ReportDefinition) {
   const schema = reportBody(definition);
@@ -26,7 +37,7 @@ function reportDoc(definition: ReportDefinition) {
   };
   // Filters are checked before anything is read or streamed: a bad body is a 422, never half a file.
   const handler = (deps: GenChargeRoutes['deps']): RequestHandler => async (req, res) => {
-    const filters = body(req, schema);
+    const filters = reportFilters(req, schema);
     await sendReport({
       res,
       logger: deps.logger,
