@@ -15,6 +15,7 @@ import { genchargeEnvelope } from './envelope.js';
 import { registerRechargeRoutes } from './recharge-routes.js';
 import { registerNotificationRoutes } from './notification-routes.js';
 import { registerReferralRoutes } from './referral-routes.js';
+import { registerReportRoutes } from './report-routes.js';
 import { registerRoleRoutes } from './role-routes.js';
 import { registerTestRoutes } from './test-routes.js';
 import { ERRORS } from './schemas.js';
@@ -93,5 +94,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerContentRoutes(routes);
     registerAnalyticsRoutes(routes);
     registerTestRoutes(routes);
+    registerReportRoutes(routes);
   });
 }
