@@ -8,6 +8,7 @@ import { requireAdmin, requireMobileUser, requirePermission } from './access.js'
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerAutopayRoutes } from './autopay-routes.js';
+import { registerBackupRoutes } from './backup-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { registerContentRoutes } from './content-routes.js';
 import { genchargeEnvelope } from './envelope.js';
@@ -89,5 +90,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerReferralRoutes(routes);
     registerNotificationRoutes(routes);
     registerContentRoutes(routes);
+    registerBackupRoutes(routes);
   });
 }
