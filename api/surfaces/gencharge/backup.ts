@@ -72,8 +72,8 @@ export async function resolveSelection(em: EntityManager, tables: BackupTableSel
   const columns = await em.fork().execute<{ table_name: string; column_name: string; data_type: string }[]>(
     `select c.table_name, c.column_name, c.data_type from information_schema.columns c
      join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
-     where c.table_schema = 'public' and lower(c.table_name) = any(?)`,
-    [tables.map((t) => t.table_name.toLowerCase())],
+     where c.table_schema = 'public' and lower(c.table_name) in (${tables.map(() => '?').join(', ')})`,
+    tables.map((t) => t.table_name.toLowerCase()),
   );
   const issues: ValidationIssue[] = [];
   const resolved = tables.map((wanted, index) => {
