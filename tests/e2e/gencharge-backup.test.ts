@@ -254,7 +254,7 @@ describe('a backup of some tables by date', () => {
       expect((await db.query<{ status: string }>('select status from gencharge_backups where id = $1', [backup.id])).rows).toEqual([{ status: 'running' }]);
       const foreignKeys = await db.query("select constraint_name from information_schema.table_constraints where constraint_type = 'FOREIGN KEY'");
       expect(foreignKeys.rows).toEqual([]);
-      const keys = await db.query("select table_name from information_schema.table_constraints where constraint_type = 'PRIMARY KEY' order by table_name");
+      const keys = await db.query("select table_name from information_schema.table_constraints where constraint_type = 'PRIMARY KEY' and table_schema = 'public' order by table_name");
       expect(keys.rows).toEqual([{ table_name: 'gencharge_backups' }, { table_name: 'users' }]);
       // Ids continue after the restored rows.
       const [next] = (await db.query<{ n: string }>("select nextval(pg_get_serial_sequence('users', 'id')) as n")).rows;
