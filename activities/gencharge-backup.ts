@@ -8,11 +8,12 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FailureType } from '../core/errors.js';
 import { GenChargeBackup, GenChargeBackupRestore, type BackupProgress, type BackupTableSelection } from '../db/entities/gencharge-backups.js';
 import type { Orm } from '../db/orm.js';
-import type { BackupStorage } from '../providers/backup-storage.js';
+import type { BackupStorage, StoredArtifact } from '../providers/backup-storage.js';
 import { BACKUP_DATE_COLUMN_TYPES, type BackupArtifact, type BackupOutcomeRecord, type GenChargeBackupActivities, type PostgresTool } from '../workflows/contracts.js';
 
 /** What the backup activities need besides the database: where artifacts go, and the tools. */
@@ -280,11 +281,17 @@ export function createGenChargeBackupActivities({ orm, backups }: GenChargeBacku
   }
 
   /** The selection file: pre-data DDL, one COPY block per table, sequence positions, then filtered post-data DDL. */
-  async function* selectionDump(em: EntityManager, backupId: string, selection: BackupTableSelection[], progress: Progress): AsyncGenerator<Buffer | string> {
+  /**
+   * `snapshot` is exported by the transaction `em` runs in: every tool run reads the database as of
+   * that one instant, so the tables' rows agree with each other as a single pg_dump's would.
+   */
+  async function* selectionDump(em: EntityManager, snapshot: string, backupId: string, selection: BackupTableSelection[], progress: Progress): AsyncGenerator<Buffer | string> {
+    if (!/^[0-9A-Fa-f-]+$/.test(snapshot)) throw new Error(`not a snapshot id: ${snapshot}`);
     const [pgDump, psql] = [await tool('pg_dump'), await tool('psql')];
     const { dbname, env } = connectionOf(settings().databaseUrl);
     const tables = selection.map((s) => `${quoteIdent('public')}.${quoteIdent(s.table_name)}`);
-    const schemaArgs = ['--no-password', '--schema-only', '--no-owner', '--no-privileges', '--strict-names', ...tables.flatMap((t) => ['-t', t]), `--dbname=${dbname}`];
+    const schemaArgs = ['--no-password', '--schema-only', '--no-owner', '--no-privileges', '--strict-names', `--snapshot=${snapshot}`, ...tables.flatMap((t) => ['-t', t]), `--dbname=${dbname}`];
+    const inSnapshot = ['-c', 'begin isolation level repeatable read read only', '-c', `set transaction snapshot '${snapshot}'`];
     yield `--\n-- GenCharge backup ${backupId}: rows of ${selection.length} table(s) by date (whole days in India)\n`;
     for (const s of selection) yield `--   ${s.table_name}.${s.date_column} from ${s.start_date} to ${s.end_date}\n`;
     yield '-- Foreign keys and triggers are left out: the rows are ranges, not a closed set.\n-- Restore with: psql -v ON_ERROR_STOP=1 --single-transaction -f <file>\n--\n\n';
@@ -306,7 +313,8 @@ export function createGenChargeBackupActivities({ orm, backups }: GenChargeBacku
       }
       const stored = columns.filter((c) => c.is_generated !== 'ALWAYS').map((c) => c.column_name);
       yield `\nCOPY ${table} (${stored.map(quoteIdent).join(', ')}) FROM stdin;\n`;
-      yield* outputOf(startTool('psql', psql, ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-d', dbname, '-c', rowsQuery(table, s, stored, dateColumn.data_type)], env));
+      const copy = ['-c', rowsQuery(table, s, stored, dateColumn.data_type), '-c', 'commit'];
+      yield* outputOf(startTool('psql', psql, ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-d', dbname, ...inSnapshot, ...copy], env));
       yield '\\.\n\n';
       // A restored table's sequences continue after its highest id, not at 1.
       for (const c of columns.filter((c) => c.is_identity === 'YES' || c.column_default?.startsWith('nextval('))) {
@@ -337,16 +345,24 @@ export function createGenChargeBackupActivities({ orm, backups }: GenChargeBacku
       const { storage, databaseUrl } = settings();
       const key = backup.snapshotName;
       const progress = progressOf((p) => orm.em.fork().nativeUpdate(GenChargeBackup, { id: backupId, status: 'running' }, { progress: p }));
+      const store = (source: AsyncIterable<Buffer | string>) => storage.write(key, Readable.from(progress.counted(source), { objectMode: false }));
       try {
         progress.update({ step: 'dump', bytes: 0 });
-        let source: AsyncIterable<Buffer | string>;
-        if (backup.selection?.length) {
-          source = selectionDump(em, backupId, backup.selection, progress);
+        const selection = backup.selection?.length ? backup.selection : null;
+        let stored: StoredArtifact;
+        if (selection) {
+          // The transaction only holds the snapshot the tools share; it reads, and ends with the dump.
+          stored = await orm.em.fork().transactional(
+            async (tx) => {
+              const [{ snapshot }] = (await tx.execute<{ snapshot: string }[]>('select pg_export_snapshot() as snapshot')) as [{ snapshot: string }];
+              return store(selectionDump(tx, snapshot, backupId, selection, progress));
+            },
+            { isolationLevel: IsolationLevel.REPEATABLE_READ },
+          );
         } else {
           const { dbname, env } = connectionOf(databaseUrl);
-          source = outputOf(startTool('pg_dump', await tool('pg_dump'), ['--no-password', '--format=custom', `--dbname=${dbname}`], env));
+          stored = await store(outputOf(startTool('pg_dump', await tool('pg_dump'), ['--no-password', '--format=custom', `--dbname=${dbname}`], env)));
         }
-        const stored = await storage.write(key, Readable.from(progress.counted(source), { objectMode: false }));
         if (stored.sizeBytes === 0) {
           await storage.remove(key);
           throw ApplicationFailure.create({ type: FailureType.ProviderRejected, message: 'the dump is empty', nonRetryable: true });

@@ -711,6 +711,8 @@ export interface BackupRun {
   tenant: string;
   /** The record's 24-hex `backup_id`; the flow's business key. */
   backupId: string;
+  /** False for a selection of tables, which psql dumps the rows of besides pg_dump. */
+  wholeDatabase: boolean;
 }
 
 /** A restore to run: its record (status running) is stored first, under the one-running-restore index. */
@@ -718,6 +720,8 @@ export interface BackupRestoreRun {
   tenant: string;
   backupId: string;
   restoreId: number;
+  /** A whole database is loaded by pg_restore, a selection (plain SQL) by psql. */
+  wholeDatabase: boolean;
 }
 
 /**

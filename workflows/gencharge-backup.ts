@@ -58,7 +58,7 @@ async function firstFailure(steps: Array<[BackupFailureStep, () => Promise<unkno
 export async function backUpDatabase(input: BackupRun): Promise<BackupFlowOutcome> {
   let artifact: BackupArtifact | undefined;
   const failure = await firstFailure([
-    ['tools', () => tools.checkPostgresTools({ tools: ['pg_dump', 'psql'] })],
+    ['tools', () => tools.checkPostgresTools({ tools: input.wholeDatabase ? ['pg_dump'] : ['pg_dump', 'psql'] })],
     ['dump', async () => (artifact = await heavy.dumpBackup({ backupId: input.backupId }))],
   ]);
   if (failure || !artifact) {
@@ -77,7 +77,7 @@ export async function backUpDatabase(input: BackupRun): Promise<BackupFlowOutcom
  */
 export async function restoreBackup(input: BackupRestoreRun): Promise<BackupFlowOutcome> {
   const failure = await firstFailure([
-    ['tools', () => tools.checkPostgresTools({ tools: ['pg_restore', 'psql'] })],
+    ['tools', () => tools.checkPostgresTools({ tools: [input.wholeDatabase ? 'pg_restore' : 'psql'] })],
     ['artifact', () => heavy.verifyBackupArtifact({ backupId: input.backupId })],
     ['restore', () => records.prepareRestoreDatabase({ restoreId: input.restoreId })],
     ['restore', () => heavy.loadBackupIntoDatabase({ restoreId: input.restoreId })],

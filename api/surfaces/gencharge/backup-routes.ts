@@ -135,7 +135,7 @@ export function registerBackupRoutes({ deps, adminRoute }: GenChargeRoutes): voi
         handle = await startFlow(deps.temporal, config.TEMPORAL_TASK_QUEUE, {
           workflow: backUpDatabase,
           workflowId: backup.workflowId,
-          args: [{ tenant: GENCHARGE.slug, backupId: backup.id }],
+          args: [{ tenant: GENCHARGE.slug, backupId: backup.id, wholeDatabase: selection === null }],
           tenant: GENCHARGE.slug,
           flowType: FlowType.Backup,
           requestId: String(req.id),
@@ -208,7 +208,7 @@ export function registerBackupRoutes({ deps, adminRoute }: GenChargeRoutes): voi
     async (req, res) => {
       const { backup_id } = params(req, BackupIdParams);
       const b = body(req, RestoreBody);
-      const restore = await backups.createRestoreRecord(em, {
+      const { restore, backup } = await backups.createRestoreRecord(em, {
         backupId: backup_id,
         targetDb: b.target_db ?? backups.defaultRestoreDatabase(backup_id),
         clean: b.clean,
@@ -218,7 +218,7 @@ export function registerBackupRoutes({ deps, adminRoute }: GenChargeRoutes): voi
         await startFlow(deps.temporal, config.TEMPORAL_TASK_QUEUE, {
           workflow: restoreBackup,
           workflowId: restore.workflowId,
-          args: [{ tenant: GENCHARGE.slug, backupId: backup_id, restoreId: restore.id }],
+          args: [{ tenant: GENCHARGE.slug, backupId: backup_id, restoreId: restore.id, wholeDatabase: !backup.selection?.length }],
           tenant: GENCHARGE.slug,
           flowType: FlowType.BackupRestore,
           requestId: String(req.id),

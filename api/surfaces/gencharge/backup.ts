@@ -182,7 +182,7 @@ export interface NewRestore {
  * Stores a restore as `running`. Only a successful backup can be restored; one restore runs at a
  * time (the partial unique index refuses a second running row): both are 409.
  */
-export async function createRestoreRecord(em: EntityManager, input: NewRestore): Promise<Restore> {
+export async function createRestoreRecord(em: EntityManager, input: NewRestore): Promise<{ restore: Restore; backup: Backup }> {
   const fork = em.fork();
   const backup = await findBackup(fork, input.backupId);
   if (backup.status !== 'success') throw publicError(FailureType.Conflict, `The backup is ${backup.status}; only a successful backup can be restored`);
@@ -205,7 +205,7 @@ export async function createRestoreRecord(em: EntityManager, input: NewRestore):
   }
   restore.workflowId = restoreWorkflowId(restore.id);
   await fork.flush();
-  return restore;
+  return { restore, backup };
 }
 
 /** Takes back a restore whose flow could not be started (it would hold the one running slot forever). */
