@@ -435,8 +435,11 @@ export function createGenChargeBackupActivities({ orm, backups }: GenChargeBacku
       const { storage, databaseUrl } = settings();
       const { dbname, env } = connectionOf(databaseUrl, restore.targetDb);
       const selection = backup.selection?.length ? backup.selection : null;
+      // psql gets its transaction from the input itself: COMMIT is the input's last line, sent only
+      // once the whole artifact has passed its checksum. (With --single-transaction psql would
+      // commit at any end of input, a cut-off one included.)
       const running = selection
-        ? startTool('psql', await tool('psql'), ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', dbname, '-f', '-'], env, 'pipe')
+        ? startTool('psql', await tool('psql'), ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-d', dbname, '-f', '-'], env, 'pipe')
         : startTool('pg_restore', await tool('pg_restore'), ['--no-password', '--no-owner', '--single-transaction', '--exit-on-error', ...(restore.clean ? ['--clean', '--if-exists'] : []), `--dbname=${dbname}`], env, 'pipe');
       const source = backup.storageKey ? await storage.read(backup.storageKey) : null;
       if (!source) {
@@ -446,19 +449,26 @@ export function createGenChargeBackupActivities({ orm, backups }: GenChargeBacku
       const progress = progressOf((p) => orm.em.fork().nativeUpdate(GenChargeBackupRestore, { id: restoreId, status: 'running' }, { progress: p }));
       progress.update({ step: 'load', bytes: 0 });
       // A clean restore of a selection drops the selected tables first, in the same transaction.
-      const preamble = selection && restore.clean ? selection.map((s) => `DROP TABLE IF EXISTS ${quoteIdent('public')}.${quoteIdent(s.table_name)} CASCADE;\n`).join('') : '';
+      const drops = selection && restore.clean ? selection.map((s) => `DROP TABLE IF EXISTS ${quoteIdent('public')}.${quoteIdent(s.table_name)} CASCADE;\n`).join('') : '';
+      /**
+       * The artifact, hashed as it goes, its last chunk held back until the hash is known: neither
+       * tool can finish a changed artifact, so nothing of it commits.
+       */
       async function* input(): AsyncGenerator<Buffer | string> {
-        if (preamble) yield preamble;
+        if (selection) yield `BEGIN;\n${drops}`;
         const hash = createHash('sha256');
+        let held: Buffer | undefined;
         for await (const chunk of source!) {
           hash.update(chunk as Buffer);
-          yield chunk as Buffer;
+          if (held) yield held;
+          held = chunk as Buffer;
         }
         if (hash.digest('hex') !== backup.checksum) {
-          // Killed before its input ends: the tool never reaches its COMMIT.
           running.kill();
           throw new ArtifactChanged(`the artifact ${backup.snapshotName} changed after it was verified: the restore was stopped before it committed`);
         }
+        if (held) yield held;
+        if (selection) yield '\nCOMMIT;\n';
       }
       const fed = pipeline(Readable.from(progress.counted(input()), { objectMode: false }), running.stdin).then(
         () => undefined,

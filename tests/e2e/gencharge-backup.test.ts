@@ -1,7 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import pg from 'pg';
+import { createGenChargeBackupActivities } from '../../activities/gencharge-backup.js';
+import { createDirectoryBackupStorage, type BackupStorage } from '../../providers/backup-storage.js';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
 import { genchargeAdmins } from '../support/gencharge-admins.js';
@@ -274,6 +278,32 @@ describe('a backup of some tables by date', () => {
       expect(await live('select 1 from pg_database where datname = $1', [target])).toEqual([]);
     } finally {
       writeFileSync(path, original);
+    }
+  });
+
+  it('when the artifact changes between its check and its load, then the load stops before anything commits', async () => {
+    const target = `gc_changed_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    madeDatabases.add(target);
+    await live(`create database ${target}`);
+    const files = createDirectoryBackupStorage(storageDir);
+    // The same bytes, then a line more: only the end of the stream shows the change.
+    const changing: BackupStorage = {
+      ...files,
+      async read(key) {
+        return Readable.from([readFileSync(join(storageDir, key)), Buffer.from('-- changed\n')]);
+      },
+    };
+    const activities = createGenChargeBackupActivities({ orm: platform.orm, backups: { storage: changing, databaseUrl: platform.config.DATABASE_URL } });
+    const [row] = await live<{ id: string }>("insert into gencharge_backup_restores (backup_id, target_db, workflow_id) values ($1, $2, 'test') returning id", [backup.id, target]);
+    try {
+      await expect(new MockActivityEnvironment().run(activities.loadBackupIntoDatabase, { restoreId: Number(row!.id) })).rejects.toMatchObject({
+        type: 'CONFLICT',
+        message: expect.stringMatching(/changed after it was verified/),
+      });
+      const [table] = await onDatabase(target, async (db) => (await db.query<{ users: string | null }>("select to_regclass('public.users')::text as users")).rows);
+      expect(table).toEqual({ users: null });
+    } finally {
+      await live("update gencharge_backup_restores set status = 'failed' where id = $1", [row!.id]);
     }
   });
 
