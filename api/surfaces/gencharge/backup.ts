@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type InferEntity } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException, type InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, FailureType, publicError, type ValidationIssue } from '../../../core/errors.js';
 import { GenChargeBackup, GenChargeBackupRestore, type BackupTableSelection } from '../../../db/entities/gencharge-backups.js';
@@ -159,16 +159,19 @@ export async function backupWithRestores(em: EntityManager, storage: BackupStora
 
 /**
  * Deletes a finished backup: its artifact first, then the record (and its restores' history). A
- * running backup, or one being restored, is refused: its flow still owns the artifact.
+ * running backup, or one being restored, is refused: its flow still owns the artifact. The row is
+ * locked meanwhile, so no restore of it can start in between.
  */
 export async function deleteBackup(em: EntityManager, storage: BackupStorage, id: string): Promise<void> {
-  const fork = em.fork();
-  const backup = await findBackup(fork, id);
-  if (backup.status === 'running') throw publicError(FailureType.Conflict, 'The backup is still running; delete it once it has finished');
-  const restoring = await fork.count(GenChargeBackupRestore, { backup: id, status: 'running' });
-  if (restoring) throw publicError(FailureType.Conflict, 'The backup is being restored; delete it once the restore has finished');
-  if (backup.storageKey) await storage.remove(backup.storageKey);
-  await fork.nativeDelete(GenChargeBackup, { id, status: { $ne: 'running' } });
+  await em.fork().transactional(async (tx) => {
+    const backup = await tx.findOne(GenChargeBackup, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!backup) throw publicError(FailureType.NotFound, BACKUP_NOT_FOUND);
+    if (backup.status === 'running') throw publicError(FailureType.Conflict, 'The backup is still running; delete it once it has finished');
+    const restoring = await tx.count(GenChargeBackupRestore, { backup: id, status: 'running' });
+    if (restoring) throw publicError(FailureType.Conflict, 'The backup is being restored; delete it once the restore has finished');
+    if (backup.storageKey) await storage.remove(backup.storageKey);
+    await tx.nativeDelete(GenChargeBackup, { id });
+  });
 }
 
 export interface NewRestore {
@@ -180,32 +183,34 @@ export interface NewRestore {
 
 /**
  * Stores a restore as `running`. Only a successful backup can be restored; one restore runs at a
- * time (the partial unique index refuses a second running row): both are 409.
+ * time (the partial unique index refuses a second running row): both are 409. The backup's row is
+ * share-locked meanwhile, so it cannot be deleted under the new restore.
  */
 export async function createRestoreRecord(em: EntityManager, input: NewRestore): Promise<{ restore: Restore; backup: Backup }> {
-  const fork = em.fork();
-  const backup = await findBackup(fork, input.backupId);
-  if (backup.status !== 'success') throw publicError(FailureType.Conflict, `The backup is ${backup.status}; only a successful backup can be restored`);
-  const restore = fork.create(GenChargeBackupRestore, {
-    backup: input.backupId,
-    targetDb: input.targetDb,
-    clean: input.clean,
-    requestedBy: input.requestedBy,
-    // Set once the row has its id; the column is required, so it starts as the backup's.
-    workflowId: backup.workflowId,
-    createdAt: new Date(),
-  });
   try {
-    await fork.flush();
+    return await em.fork().transactional(async (tx) => {
+      const backup = await tx.findOne(GenChargeBackup, { id: input.backupId }, { lockMode: LockMode.PESSIMISTIC_READ });
+      if (!backup) throw publicError(FailureType.NotFound, BACKUP_NOT_FOUND);
+      if (backup.status !== 'success') throw publicError(FailureType.Conflict, `The backup is ${backup.status}; only a successful backup can be restored`);
+      const restore = tx.create(GenChargeBackupRestore, {
+        backup: input.backupId,
+        targetDb: input.targetDb,
+        clean: input.clean,
+        requestedBy: input.requestedBy,
+        // The column is required; the restore's own ID follows once the row has its id.
+        workflowId: backup.workflowId,
+        createdAt: new Date(),
+      });
+      await tx.flush();
+      restore.workflowId = restoreWorkflowId(restore.id);
+      return { restore, backup };
+    });
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException && /gencharge_backup_restores_one_running/.test(err.message)) {
       throw publicError(FailureType.Conflict, 'A restore is already running; try again once it has finished', undefined, { cause: err });
     }
     throw err;
   }
-  restore.workflowId = restoreWorkflowId(restore.id);
-  await fork.flush();
-  return { restore, backup };
 }
 
 /** Takes back a restore whose flow could not be started (it would hold the one running slot forever). */
