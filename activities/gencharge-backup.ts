@@ -131,7 +131,14 @@ interface RunningTool {
 }
 
 function startTool(name: string, path: string, args: string[], env: NodeJS.ProcessEnv, stdin: 'pipe' | 'ignore' = 'ignore'): RunningTool {
-  const child = spawn(path, args, { env, stdio: [stdin, 'pipe', 'pipe'] });
+  // A cancelled activity (its flow ended, the worker shuts down) stops its tool with it.
+  let cancelled: AbortSignal | undefined;
+  try {
+    cancelled = Context.current().cancellationSignal;
+  } catch {
+    // Not inside an activity.
+  }
+  const child = spawn(path, args, { env, stdio: [stdin, 'pipe', 'pipe'], ...(cancelled && { signal: cancelled, killSignal: 'SIGKILL' as const }) });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-4 * STDERR_TAIL_CHARS);

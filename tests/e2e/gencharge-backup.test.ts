@@ -478,6 +478,31 @@ describe('a server without usable Postgres tools', () => {
     expect(res.status).toBe(503);
     expect(res.body.detail).toBe('Backup failed: pg_dump 9 cannot dump a PostgreSQL 15 server; install postgresql-client-15 or set POSTGRES_BIN_DIR');
   });
+
+  /** A pg_dump of the server's version that does `body` when asked to dump. */
+  function fakePgDump(body: string): void {
+    writeFileSync(join(binDir, 'pg_dump'), `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "pg_dump (PostgreSQL) 15.4"; exit 0; fi\n${body}\n`);
+    chmodSync(join(binDir, 'pg_dump'), 0o755);
+  }
+
+  it('when pg_dump fails, then the backup fails with its stderr, and the password was never on its command line', async () => {
+    fakePgDump('echo "args: $*" >&2; echo "password given: ${PGPASSWORD:+yes}" >&2; echo "pg_dump: error: connection refused" >&2; exit 1');
+    const res = await create();
+    expect(res.status).toBe(502);
+    expect(res.body.detail).toMatch(/^Backup failed: pg_dump exited with status 1: args: --no-password --format=custom --dbname=postgres(ql)?:\/\/\S+\npassword given: yes\npg_dump: error: connection refused$/);
+    const password = new URL(process.env.DATABASE_URL!).password;
+    if (password) expect(res.body.detail).not.toContain(`:${password}@`);
+  });
+
+  it('when pg_dump writes nothing, then the backup fails as empty and leaves no artifact', async () => {
+    fakePgDump('exit 0');
+    const res = await create();
+    expect(res.status).toBe(502);
+    expect(res.body.detail).toBe('Backup failed: the dump is empty');
+    const [record] = await live<{ snapshot_name: string; storage_key: string | null }>("select snapshot_name, storage_key from gencharge_backups where backup_data like 'tools-%' order by created_at desc limit 1");
+    expect(record!.storage_key).toBeNull();
+    expect(existsSync(join(storageDir, record!.snapshot_name))).toBe(false);
+  });
 });
 
 describe('a backup that takes longer than the answer waits', () => {
