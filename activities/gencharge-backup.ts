@@ -258,7 +258,8 @@ function rowsQuery(table: string, selection: BackupTableSelection, columns: stri
  * does not hold. Primary keys, unique constraints and indexes stay.
  */
 export function withoutForeignKeysAndTriggers(postData: string): string {
-  const blocks = postData.split(/(?=^--\n-- Name: )/m);
+  // Each object starts with its `-- Name:` header; the dump's closing lines (and \unrestrict) are a block of their own.
+  const blocks = postData.split(/(?=^--\n-- (?:Name: |PostgreSQL database dump complete))/m);
   return blocks.filter((block) => !/^-- Name: .*; Type: (FK CONSTRAINT|TRIGGER);/m.test(block)).join('');
 }
 
