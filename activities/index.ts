@@ -13,12 +13,14 @@ import { createGenChargeAutopayActivities, type GenChargeAutopayActivityDeps } f
 import { createGenChargeSubscriptionActivities } from './gencharge-subscriptions.js';
 import { createGenChargeReferralActivities, type GenChargeReferralActivityDeps } from './gencharge-referrals.js';
 import { createGenChargeAnnouncementActivities, type GenChargeAnnouncementActivityDeps } from './gencharge-announcements.js';
+import { createGenChargeBackupActivities, type GenChargeBackupActivityDeps } from './gencharge-backup.js';
 
 export type ActivityDeps = FundingActivityDeps & PurchaseActivityDeps & HousekeepingActivityDeps & ReconciliationActivityDeps &
   VoucherActivityDeps & XcleraActivityDeps & OtpActivityDeps & AccountDeletionActivityDeps & KycReviewActivityDeps & AdminInvitationActivityDeps &
   GenChargeNoticeActivityDeps &
   GenChargeAutopayActivityDeps &
-  GenChargeReferralActivityDeps & GenChargeAnnouncementActivityDeps;
+  GenChargeReferralActivityDeps & GenChargeAnnouncementActivityDeps &
+  GenChargeBackupActivityDeps;
 
 /**
  * Merges activity groups into the one map the worker registers. Temporal knows activities by
@@ -54,6 +56,7 @@ export function createActivities(deps: ActivityDeps) {
     createGenChargeSubscriptionActivities(deps),
     createGenChargeReferralActivities(deps),
     createGenChargeAnnouncementActivities(deps),
+    createGenChargeBackupActivities(deps),
   );
 }
 

@@ -234,6 +234,13 @@ const ConfigSchema = z
     /** Both or neither; unset: the AWS default credential chain (environment, profile, instance or task role). */
     GENCHARGE_BACKUP_S3_ACCESS_KEY_ID: optionalText(),
     GENCHARGE_BACKUP_S3_SECRET_ACCESS_KEY: optionalText(),
+    /** GenCharge: how long creating a backup waits for it to finish before answering 202 with the running record. */
+    GENCHARGE_BACKUP_WAIT_MS: durationMs.default(20_000),
+    /**
+     * Where pg_dump, pg_restore and psql are (e.g. /usr/lib/postgresql/18/bin); absent, PATH. They
+     * must be at least the server's major version, or backups fail with a message saying so.
+     */
+    POSTGRES_BIN_DIR: z.string().min(1).optional(),
     /** Where KYC document images are kept (the disk store); relative paths are from the working directory. */
     KYC_STORAGE_DIR: z.string().min(1).default('.data/kyc-documents'),
     KYC_MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),

@@ -6,7 +6,7 @@ import { createProviderRegistry, loadTenantProviderSettings } from '../providers
 import { initORM } from '../db/orm.js';
 import { otpKeyFrom } from '../core/otp.js';
 import { createDiskDocumentStorage } from '../providers/storage.js';
-import { createPlatformWorker } from './create-worker.js';
+import { backupSettings, createPlatformWorker } from './create-worker.js';
 import { ensureSchedules } from './schedules.js';
 import { temporalLoggerFrom } from './logging.js';
 
@@ -30,6 +30,7 @@ export async function runWorker(): Promise<void> {
     otpKey: otpKeyFrom(config.JWT_SECRET),
     documents: createDiskDocumentStorage(config.KYC_STORAGE_DIR),
     genchargeReferralRewardMinor: config.GENCHARGE_REFERRAL_REWARD_MINOR,
+    backups: backupSettings(config),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -36,6 +36,10 @@ export const FlowType = {
   AutopayRun: 'autopay-run',
   /** A GenCharge admin's announcement, delivered at its scheduled time. */
   Announcement: 'announcement',
+  /** A GenCharge database backup: pg_dump streamed into backup storage (`backUpDatabase`). */
+  Backup: 'backup',
+  /** A GenCharge backup restored into a database (`restoreBackup`). */
+  BackupRestore: 'backup-restore',
 } as const;
 export type FlowType = (typeof FlowType)[keyof typeof FlowType];
 
@@ -698,4 +702,67 @@ export interface AnnouncementBatchResult {
 export interface GenChargeAnnouncementActivities {
   deliverAnnouncementBatch(request: AnnouncementBatchRequest): Promise<AnnouncementBatchResult>;
   markAnnouncementDelivered(request: { tenant: string; announcementId: string }): Promise<void>;
+}
+
+// --- GenCharge database backups ------------------------------------------------------------------
+
+/** A backup to make: its record (status running) is stored first; the flow fills it in. */
+export interface BackupRun {
+  tenant: string;
+  /** The record's 24-hex `backup_id`; the flow's business key. */
+  backupId: string;
+  /** False for a selection of tables, which psql dumps the rows of besides pg_dump. */
+  wholeDatabase: boolean;
+}
+
+/** A restore to run: its record (status running) is stored first, under the one-running-restore index. */
+export interface BackupRestoreRun {
+  tenant: string;
+  backupId: string;
+  restoreId: number;
+  /** A whole database is loaded by pg_restore, a selection (plain SQL) by psql. */
+  wholeDatabase: boolean;
+}
+
+/**
+ * Which step refused: `tools` (pg_dump/pg_restore/psql missing or older than the server: the
+ * server must be fixed), `dump`, `artifact` (missing, or not what the record says), `restore`.
+ */
+export type BackupFailureStep = 'tools' | 'dump' | 'artifact' | 'restore';
+
+/** How a backup or restore flow ended; its record says the same. */
+export interface BackupFlowOutcome {
+  status: FinalStatus;
+  failedStep?: BackupFailureStep;
+  reason?: string;
+}
+
+export type PostgresTool = 'pg_dump' | 'pg_restore' | 'psql';
+
+/** The column types (information_schema's words) a selection's `date_column` may have. */
+export const BACKUP_DATE_COLUMN_TYPES = ['date', 'timestamp without time zone', 'timestamp with time zone'] as const;
+
+/** What backup storage measured of a dump as it went in. */
+export interface BackupArtifact {
+  storageKey: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export type BackupOutcomeRecord = { backupId: string; status: 'success'; artifact: BackupArtifact } | { backupId: string; status: 'failed'; reason: string };
+
+/** The backup activities, as the backup flows call them (activities/gencharge-backup.ts). */
+export interface GenChargeBackupActivities {
+  /** Finds the tools and refuses (non-retryable, type UNAVAILABLE) any missing or older than the server. */
+  checkPostgresTools(request: { tools: PostgresTool[] }): Promise<{ serverMajor: number; tools: Partial<Record<PostgresTool, number>> }>;
+  /** Dumps what the backup's record selects straight into backup storage. */
+  dumpBackup(request: { backupId: string }): Promise<BackupArtifact>;
+  recordBackupOutcome(outcome: BackupOutcomeRecord): Promise<void>;
+  /** Reads the stored artifact through and refuses (non-retryable) one whose size or SHA-256 differs from the record. */
+  verifyBackupArtifact(request: { backupId: string }): Promise<void>;
+  /** Creates the restore's target database when it does not exist. */
+  prepareRestoreDatabase(request: { restoreId: number }): Promise<{ created: boolean }>;
+  /** Loads the artifact into the target database (pg_restore or psql, one transaction). */
+  loadBackupIntoDatabase(request: { restoreId: number }): Promise<void>;
+  recordRestoreOutcome(outcome: { restoreId: number; status: FinalStatus; reason?: string }): Promise<void>;
 }

@@ -12,3 +12,4 @@ export { inviteGenChargeAdmin } from './admin-invitation.js';
 export { runAutopay } from './gencharge-autopay.js';
 export { subscribeToPlan, runPlanValidity } from './gencharge-subscription.js';
 export { deliverAnnouncement } from './gencharge-announcement.js';
+export { backUpDatabase, restoreBackup } from './gencharge-backup.js';

@@ -31,7 +31,7 @@ export const SURFACES: Record<string, Surface> = {
   chargeghar: { tenant: CHARGEGHAR, createRouter: createChargeGharRouter },
   // GenCharge part 1; recharge, autopay, referrals, notifications, content, contact (part 2) and
   // backup, reports, analytics, test utilities (part 3) are still to come.
-  gencharge: { tenant: GENCHARGE, createRouter: createGenChargeRouter, servedSections: ['/auth', '/admin', '/role', '/user', '/plans', '/offers', '/recharge', '/referrals', '/notification', '/content', '/contact-from', '/autopay', '/analytics', '/test', '/reports'] },
+  gencharge: { tenant: GENCHARGE, createRouter: createGenChargeRouter, servedSections: ['/auth', '/admin', '/role', '/user', '/plans', '/offers', '/recharge', '/referrals', '/notification', '/content', '/contact-from', '/autopay', '/analytics', '/test', '/reports', '/backup'] },
 };
 
 /**

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../core/config.js';
 import { createProviderRegistry, loadTenantProviderSettings } from '../../providers/registry.js';
 import { startApi, type RunningApi } from '../../api/main.js';
 import { initORM, type Orm } from '../../db/orm.js';
-import { createPlatformWorker } from '../../worker/create-worker.js';
+import { backupSettings, createPlatformWorker } from '../../worker/create-worker.js';
 import { requireEnv } from './db.js';
 import { otpKeyFrom } from '../../core/otp.js';
 import { createDiskDocumentStorage } from '../../providers/storage.js';
@@ -70,6 +70,7 @@ export async function startTestPlatform(
           otpKey: otpKeyFrom(config.JWT_SECRET),
           documents: createDiskDocumentStorage(config.KYC_STORAGE_DIR),
           genchargeReferralRewardMinor: config.GENCHARGE_REFERRAL_REWARD_MINOR,
+          backups: backupSettings(config),
           workflowBundlePath: requireEnv('WORKFLOW_BUNDLE_PATH'),
         });
   const running = worker?.run();

@@ -56,6 +56,8 @@ export async function startTestStack(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     WORKFLOW_BUNDLE_PATH: bundlePath,
     TEST_DATA_DIR: root,
+    // Backups made by any test file land in this run's directory, removed with it.
+    GENCHARGE_BACKUP_STORAGE_DIR: join(root, 'backups'),
     RPC_URL: chain.rpcUrl,
     XCLERA_CONTRACT_ADDRESS: chain.contractAddress,
   });

@@ -9,6 +9,7 @@ import { registerAdminRoutes } from './admin-routes.js';
 import { registerAnalyticsRoutes } from './analytics-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerAutopayRoutes } from './autopay-routes.js';
+import { registerBackupRoutes } from './backup-routes.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { registerContentRoutes } from './content-routes.js';
 import { genchargeEnvelope } from './envelope.js';
@@ -95,5 +96,6 @@ export function createGenChargeRouter(deps: SurfaceDeps, mountPath = '/gencharge
     registerAnalyticsRoutes(routes);
     registerTestRoutes(routes);
     registerReportRoutes(routes);
+    registerBackupRoutes(routes);
   });
 }

@@ -5,6 +5,7 @@ import { recordChargeGharHistories } from './chargeghar.js';
 import { recordGenChargeHistories } from './gencharge.js';
 import { recordGenChargeAnnouncementHistories } from './gencharge-announcements.js';
 import { recordGenChargeAutopayHistories } from './gencharge-autopay.js';
+import { recordGenChargeBackupHistories } from './gencharge-backup.js';
 import type { RecordingSession } from './session.js';
 
 /** One recorder per app; `npm run record-histories -- <app>` runs only the named ones. */
@@ -16,4 +17,5 @@ export const RECORDERS: Record<string, (session: RecordingSession) => Promise<vo
   gencharge: recordGenChargeHistories,
   'gencharge-announcements': recordGenChargeAnnouncementHistories,
   'gencharge-autopay': recordGenChargeAutopayHistories,
+  'gencharge-backup': recordGenChargeBackupHistories,
 };
