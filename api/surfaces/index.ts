@@ -16,11 +16,6 @@ export interface Surface {
   /** The tenant the app serves; its currency is part of the app's contract. */
   tenant: TenantContext;
   createRouter(deps: SurfaceDeps, mountPath: string): express.Router;
-  /**
-   * For an app built in parts: the first path segments of its spec rows that this build serves
-   * (`/auth`, `/plans`). Absent, it serves every row of its spec.
-   */
-  servedSections?: readonly string[];
 }
 
 /** Every app the platform serves, at /{slug}. A new app is a new room plus one line here. */
@@ -29,9 +24,7 @@ export const SURFACES: Record<string, Surface> = {
   xclera: { tenant: XCLERA, createRouter: createXcleraRouter },
   mymoolah: { tenant: MYMOOLAH, createRouter: createMyMoolahRouter },
   chargeghar: { tenant: CHARGEGHAR, createRouter: createChargeGharRouter },
-  // GenCharge part 1; recharge, autopay, referrals, notifications, content, contact (part 2) and
-  // backup, reports, analytics, test utilities (part 3) are still to come.
-  gencharge: { tenant: GENCHARGE, createRouter: createGenChargeRouter, servedSections: ['/auth', '/admin', '/role', '/user', '/plans', '/offers', '/recharge', '/referrals', '/notification', '/content', '/contact-from', '/autopay', '/analytics', '/test', '/reports', '/backup'] },
+  gencharge: { tenant: GENCHARGE, createRouter: createGenChargeRouter },
 };
 
 /**
