@@ -237,6 +237,15 @@ const ConfigSchema = z
     /** GenCharge: how long creating a backup waits for it to finish before answering 202 with the running record. */
     GENCHARGE_BACKUP_WAIT_MS: durationMs.default(20_000),
     /**
+     * GenCharge: whether a restore may load into the live database (named explicitly). Off unless
+     * set: the database holds every tenant's books, and a whole-database restore with `clean`
+     * would roll all of them back to the backup, not only GenCharge's.
+     */
+    GENCHARGE_BACKUP_LIVE_RESTORE: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v === 'true'),
+    /**
      * Where pg_dump, pg_restore and psql are (e.g. /usr/lib/postgresql/18/bin); absent, PATH. They
      * must be at least the server's major version, or backups fail with a message saying so.
      */

@@ -409,6 +409,16 @@ describe('refusals', () => {
     expect((await gc.api().delete(`${BACKUPS}/${ready}`).set(admin.auth)).status).toBe(200);
   });
 
+  it('when the target is the live database, then it is refused (it holds every tenant\'s books) and nothing is recorded', async () => {
+    const ready = await recordIn('success');
+    const liveDb = new URL(process.env.DATABASE_URL!).pathname.slice(1);
+    const res = await gc.api().post(`${BACKUPS}/${ready}/restore`).set(admin.auth).send({ target_db: liveDb, clean: true });
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ detail: 'Restoring over the live database is switched off; restore into another database (GENCHARGE_BACKUP_LIVE_RESTORE)' });
+    expect(await live('select 1 from gencharge_backup_restores where backup_id = $1', [ready])).toEqual([]);
+    expect((await gc.api().delete(`${BACKUPS}/${ready}`).set(admin.auth)).status).toBe(200);
+  });
+
   it('when listing, then it is a bare array, newest first, paged with X-Total-Count and filtered by status', async () => {
     const older = await recordIn('failed');
     await live("update gencharge_backups set created_at = now() - interval '1 minute' where id = $1", [older]);

@@ -104,6 +104,8 @@ const RestoreBody = z
 export function registerBackupRoutes({ deps, adminRoute }: GenChargeRoutes): void {
   const { em, config } = deps;
   const storage = createBackupStorage(config);
+  /** The database the platform runs on (every tenant's books). */
+  const liveDatabase = decodeURIComponent(new URL(config.DATABASE_URL).pathname.slice(1));
   const { notFound, invalid, conflict } = ERRORS;
   const waitSeconds = Math.round(config.GENCHARGE_BACKUP_WAIT_MS / 100) / 10;
 
@@ -200,17 +202,22 @@ export function registerBackupRoutes({ deps, adminRoute }: GenChargeRoutes): voi
       summary: 'Restore a backup',
       description:
         'Restores a successful backup in the background (202): its artifact is read through first and refused unless its SHA-256 matches the record (the target is not touched then); `target_db` is created when it does not exist (absent: a new database `gencharge_restore_<backup_id>`, never the live one unless named), then loaded in one transaction (`clean` drops the backed-up objects first). Follow it in the backup\'s `details`. ' +
-        'A backup that is not `success` is 409; one restore runs at a time, so a second while one runs is 409.',
+        'A backup that is not `success` is 409; one restore runs at a time, so a second while one runs is 409. ' +
+        'The live database (every tenant\'s books) is refused (403) unless `GENCHARGE_BACKUP_LIVE_RESTORE=true`.',
       params: BackupIdParams,
       body: RestoreBody,
-      responses: { 202: { description: 'Started', schema: Empty }, 404: notFound, 409: conflict, 422: invalid },
+      responses: { 202: { description: 'Started', schema: Empty }, 403: { description: 'No Backup permission, or the target is the live database while GENCHARGE_BACKUP_LIVE_RESTORE is off', schema: Detail }, 404: notFound, 409: conflict, 422: invalid },
     },
     async (req, res) => {
       const { backup_id } = params(req, BackupIdParams);
       const b = body(req, RestoreBody);
+      const targetDb = b.target_db ?? backups.defaultRestoreDatabase(backup_id);
+      if (targetDb === liveDatabase && !config.GENCHARGE_BACKUP_LIVE_RESTORE) {
+        throw publicError(FailureType.Forbidden, 'Restoring over the live database is switched off; restore into another database (GENCHARGE_BACKUP_LIVE_RESTORE)');
+      }
       const { restore, backup } = await backups.createRestoreRecord(em, {
         backupId: backup_id,
-        targetDb: b.target_db ?? backups.defaultRestoreDatabase(backup_id),
+        targetDb,
         clean: b.clean,
         requestedBy: requireUser(req).id,
       });
