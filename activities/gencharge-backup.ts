@@ -236,19 +236,17 @@ interface ColumnInfo {
 }
 
 const INDIA_OFFSET = '+05:30';
-const DAY_MS = 24 * 3600_000;
-const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** The rows of one selected table: its days are whole days in India, as GenCharge's lists read them. */
 function rowsQuery(table: string, selection: BackupTableSelection, columns: string[], dateType: string): string {
   const day = /^\d{4}-\d{2}-\d{2}$/;
   if (!day.test(selection.start_date) || !day.test(selection.end_date)) throw new Error(`not a day: ${selection.start_date}..${selection.end_date}`);
   const column = quoteIdent(selection.date_column);
-  const end = nextDay(selection.end_date);
+  // The day after the last is Postgres's arithmetic: it reaches past 9999-12-31, which ISO text from JS cannot.
   const bounds =
     dateType === 'date'
-      ? `${column} >= date '${selection.start_date}' and ${column} < date '${end}'`
-      : `${column} >= timestamptz '${selection.start_date}T00:00:00${INDIA_OFFSET}' and ${column} < timestamptz '${end}T00:00:00${INDIA_OFFSET}'`;
+      ? `${column} >= date '${selection.start_date}' and ${column} <= date '${selection.end_date}'`
+      : `${column} >= timestamptz '${selection.start_date}T00:00:00${INDIA_OFFSET}' and ${column} < timestamptz '${selection.end_date}T00:00:00${INDIA_OFFSET}' + interval '1 day'`;
   return `copy (select ${columns.map(quoteIdent).join(', ')} from ${table} where ${bounds}) to stdout`;
 }
 
