@@ -13,20 +13,20 @@ import { exportFileName, sendReport } from '../../api/surfaces/gencharge/report-
  * error body inside the file) and is logged.
  */
 
-async function* rowsFailingAfter(count: number): AsyncGenerator<ReportRow> {
+async function* rowsFailingAfter(count: number, fail = true): AsyncGenerator<ReportRow> {
   for (let i = 0; i < count; i++) {
     yield { id: i, note: `row ${i} ${'x'.repeat(200)}`, ok: i % 2 === 0, at: null };
     if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
-  throw new Error('the cursor broke');
+  if (fail) throw new Error('the cursor broke');
 }
 
-async function serve(exportType: ExportType, failAfter: number) {
+async function serve(exportType: ExportType, failAfter: number, fail = true) {
   const error = jest.fn();
   const logger = { error } as unknown as Logger;
   const app = express();
   app.post('/report', async (_req, res) => {
-    await sendReport({ res, logger, report: 'test-report', columns: ['id', 'note', 'ok', 'at'], rows: rowsFailingAfter(failAfter), exportType });
+    await sendReport({ res, logger, report: 'test-report', columns: ['id', 'note', 'ok', 'at'], rows: rowsFailingAfter(failAfter, fail), exportType });
   });
   const answerError: ErrorRequestHandler = (_err, _req, res, _next) => {
     res.status(500).json({ detail: 'Internal Server Error' });
@@ -60,6 +60,35 @@ describe('report exporter', () => {
       expect(answer.complete).toBe(false);
       expect(answer.body).not.toContain('Internal Server Error');
       expect(error).toHaveBeenCalledWith(expect.objectContaining({ report: 'test-report', exportType: type }), expect.any(String));
+    } finally {
+      await close();
+    }
+  });
+
+  it('when a JSON answer fails after it started, then it breaks off (never valid JSON with half the rows) and the failure is logged', async () => {
+    const { call, error, close } = await serve('none', 3000);
+    try {
+      const answer = await call();
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(answer.complete).toBe(false);
+      expect(answer.body.startsWith('{"data":[{"id":0,')).toBe(true);
+      expect(() => JSON.parse(answer.body)).toThrow();
+      expect(error).toHaveBeenCalledWith(expect.objectContaining({ report: 'test-report', exportType: 'none' }), expect.any(String));
+    } finally {
+      await close();
+    }
+  });
+
+  it('when a JSON answer streams every row, then it is the data object in order', async () => {
+    const { call, close } = await serve('none', 2500, false);
+    try {
+      const answer = await call();
+      expect(answer.status).toBe(200);
+      const { data } = JSON.parse(answer.body) as { data: ReportRow[] };
+      expect(data).toHaveLength(2500);
+      expect(data.map((row) => row.id)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+      expect(data[1]).toEqual({ id: 1, note: `row 1 ${'x'.repeat(200)}`, ok: false, at: null });
     } finally {
       await close();
     }

@@ -8,9 +8,10 @@ import type { Logger } from '../../../core/logger.js';
 import type { ExportType, ReportRow } from './report-engine.js';
 
 /**
- * The one way every report answers: JSON `{"data": [...]}`, or a CSV or XLSX download streamed
- * row by row as the cursor yields them. Once a file has started, a failure cannot become an error
- * answer any more: the response is destroyed (the client sees a broken download) and logged.
+ * The one way every report answers: JSON `{"data": [...]}`, or a CSV or XLSX download, each
+ * streamed row by row as the cursor yields them (a `limit: 0` report of a large table must not
+ * hold the API's memory, whatever its format). Once an answer has started, a failure cannot become
+ * an error answer any more: the response is destroyed (the client sees a broken answer) and logged.
  */
 
 export const CONTENT_TYPES = {
@@ -32,30 +33,42 @@ export interface ReportAnswer {
 }
 
 export async function sendReport({ res, logger, report, columns, rows, exportType }: ReportAnswer): Promise<void> {
-  if (exportType === 'none') {
-    const data: ReportRow[] = [];
-    for await (const row of rows) data.push(row);
-    res.json({ data });
-    return;
-  }
   // The first row is read before any byte is sent: a query that fails at once still gets an error answer.
   const first = await rows.next();
   res.status(200);
-  res.set('Content-Type', CONTENT_TYPES[exportType]);
-  res.set('Content-Disposition', `attachment; filename="${exportFileName(report, new Date(), exportType)}"`);
   res.set('Cache-Control', 'no-store');
+  if (exportType === 'none') {
+    res.set('Content-Type', 'application/json; charset=utf-8');
+  } else {
+    res.set('Content-Type', CONTENT_TYPES[exportType]);
+    res.set('Content-Disposition', `attachment; filename="${exportFileName(report, new Date(), exportType)}"`);
+  }
   const all = (async function* () {
     if (!first.done) yield first.value;
     yield* rows;
   })();
   try {
-    if (exportType === 'csv') await writeCsv(res, columns, all);
+    if (exportType === 'none') await writeJson(res, all);
+    else if (exportType === 'csv') await writeCsv(res, columns, all);
     else await writeXlsx(res, report, columns, all);
   } catch (error) {
     logger.error({ err: error, report, exportType }, 'report export failed after the download started');
     await all.return(undefined).catch(() => undefined);
     res.destroy(error as Error);
   }
+}
+
+async function writeJson(res: Response, rows: AsyncIterable<ReportRow>): Promise<void> {
+  async function* text() {
+    yield '{"data":[';
+    let separator = '';
+    for await (const row of rows) {
+      yield separator + JSON.stringify(row);
+      separator = ',';
+    }
+    yield ']}';
+  }
+  await pipeline(Readable.from(text()), res);
 }
 
 async function writeCsv(res: Response, columns: readonly string[], rows: AsyncIterable<ReportRow>): Promise<void> {
