@@ -68,20 +68,9 @@ async function main(): Promise<void> {
     env.TEMPORAL_ADDRESS = temporal.address;
   }
 
-  // Xclera's chain: anvil unless RPC_URL, the matrix contract deployed unless its address is set.
-  const chainConfig = loadConfig(env);
-  if (!env.RPC_URL) say(`starting anvil on 127.0.0.1:${CHAIN_PORT} (chain in .data/anvil-state.json)`);
-  const chain: DevChain = await startDevChain({
-    ...configuredChain(chainConfig),
-    anvilPort: CHAIN_PORT,
-    anvilStateFile: join(DATA_DIR, 'anvil-state.json'),
-    addressFile: chainConfig.RPC_URL ? undefined : join(DATA_DIR, 'xclera-contract.txt'),
-  });
-  stops.push(() => chain.stop());
-  Object.assign(env, { RPC_URL: chain.rpcUrl, XCLERA_CONTRACT_ADDRESS: chain.contractAddress, XCLERA_ROOT_WALLET: chain.rootWallet });
-
   // Backups in S3 with no endpoint, in the sandbox: the local S3 imitation stands in for AWS, as
   // the other sandbox providers do for theirs. Outside the sandbox, no endpoint means AWS itself.
+  // Before any configuration is read: the bucket and keys it fills in make s3 a valid setting.
   let objectStorage: string | undefined;
   if (env.SANDBOX === 'true' && env.GENCHARGE_BACKUP_STORAGE === 's3' && !env.GENCHARGE_BACKUP_S3_ENDPOINT) {
     env.GENCHARGE_BACKUP_S3_BUCKET ||= 'gencharge-backups';
@@ -99,6 +88,18 @@ async function main(): Promise<void> {
     env.GENCHARGE_BACKUP_S3_ENDPOINT = sandbox.endpoint();
     objectStorage = `${sandbox.endpoint()}/${env.GENCHARGE_BACKUP_S3_BUCKET}  (S3 sandbox, key ${env.GENCHARGE_BACKUP_S3_ACCESS_KEY_ID})`;
   }
+
+  // Xclera's chain: anvil unless RPC_URL, the matrix contract deployed unless its address is set.
+  const chainConfig = loadConfig(env);
+  if (!env.RPC_URL) say(`starting anvil on 127.0.0.1:${CHAIN_PORT} (chain in .data/anvil-state.json)`);
+  const chain: DevChain = await startDevChain({
+    ...configuredChain(chainConfig),
+    anvilPort: CHAIN_PORT,
+    anvilStateFile: join(DATA_DIR, 'anvil-state.json'),
+    addressFile: chainConfig.RPC_URL ? undefined : join(DATA_DIR, 'xclera-contract.txt'),
+  });
+  stops.push(() => chain.stop());
+  Object.assign(env, { RPC_URL: chain.rpcUrl, XCLERA_CONTRACT_ADDRESS: chain.contractAddress, XCLERA_ROOT_WALLET: chain.rootWallet });
 
   Object.assign(process.env, env);
   const config = loadConfig(env);
