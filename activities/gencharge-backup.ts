@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FailureType } from '../core/errors.js';
+import { INDIA_UTC_OFFSET } from '../core/india-calendar.js';
 import { GenChargeBackup, GenChargeBackupRestore, type BackupProgress, type BackupTableSelection } from '../db/entities/gencharge-backups.js';
 import type { Orm } from '../db/orm.js';
 import type { BackupStorage, StoredArtifact } from '../providers/backup-storage.js';
@@ -235,7 +236,6 @@ interface ColumnInfo {
   column_default: string | null;
 }
 
-const INDIA_OFFSET = '+05:30';
 
 /** The rows of one selected table: its days are whole days in India, as GenCharge's lists read them. */
 function rowsQuery(table: string, selection: BackupTableSelection, columns: string[], dateType: string): string {
@@ -246,7 +246,7 @@ function rowsQuery(table: string, selection: BackupTableSelection, columns: stri
   const bounds =
     dateType === 'date'
       ? `${column} >= date '${selection.start_date}' and ${column} <= date '${selection.end_date}'`
-      : `${column} >= timestamptz '${selection.start_date}T00:00:00${INDIA_OFFSET}' and ${column} < timestamptz '${selection.end_date}T00:00:00${INDIA_OFFSET}' + interval '1 day'`;
+      : `${column} >= timestamptz '${selection.start_date}T00:00:00${INDIA_UTC_OFFSET}' and ${column} < timestamptz '${selection.end_date}T00:00:00${INDIA_UTC_OFFSET}' + interval '1 day'`;
   return `copy (select ${columns.map(quoteIdent).join(', ')} from ${table} where ${bounds}) to stdout`;
 }
 

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { walletAccountCode } from '../../core/accounts.js';
+import { dayText, indianDayNumber } from '../../core/india-calendar.js';
 import { ensureAccount, postJournalEntry } from '../../core/ledger.js';
 import { uniqueId } from './db.js';
 import { codesSentTo as codesSentToOutbox, latestCode as latestCodeSentTo, newClient } from './outbox.js';
@@ -12,7 +13,7 @@ export { newClient };
 export const GC = '/gencharge';
 
 /** Today's date in India (`YYYY-MM-DD`), which GenCharge's date filters read a day in. */
-export const todayInIndia = () => new Date(Date.now() + 5.5 * 3600_000).toISOString().slice(0, 10);
+export const todayInIndia = () => dayText(indianDayNumber(new Date()));
 
 export interface GenChargeSession {
   id: number;

@@ -3,6 +3,7 @@ import { walletAccountCode } from '../../../core/accounts.js';
 import { planOperator } from '../../../core/gencharge-recharge.js';
 import { availableBalances } from '../../../core/ledger.js';
 import type { TransactionKind } from '../../../db/entities/index.js';
+import { dayText, DAY_MS, INDIA_TIME_ZONE, indianDayNumber } from '../../../core/india-calendar.js';
 import { withinDates } from './listing.js';
 import { rupeesText, TRANSACTION_VIEWS } from './recharge.js';
 import { GENCHARGE } from './tenant.js';
@@ -16,7 +17,7 @@ import { GENCHARGE } from './tenant.js';
  */
 
 /** Periods are Indian calendar days, weeks (from Monday) and months. */
-export const ANALYTICS_TIME_ZONE = 'Asia/Kolkata';
+export const ANALYTICS_TIME_ZONE = INDIA_TIME_ZONE;
 export const GRANULARITIES = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 /** More points than a year of days is no chart; a coarser granularity or a shorter range is. */
@@ -26,12 +27,6 @@ const DEFAULT_PERIODS: Record<Granularity, number> = { day: 30, week: 12, month:
 /** Ranked breakdowns (plans, offers) show the top few. */
 const TOP = 10;
 
-const DAY_MS = 86_400_000;
-// India keeps one offset all year, so its calendar is plain arithmetic on shifted UTC.
-const INDIA_OFFSET_MS = 330 * 60_000;
-/** Days since 1970-01-01 of the Indian calendar day an instant falls on. */
-const indiaDay = (at: Date) => Math.floor((at.getTime() + INDIA_OFFSET_MS) / DAY_MS);
-const dayText = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 /** 1970-01-01 was a Thursday: this is 0 on Mondays. */
 const weekday = (day: number) => (((day + 3) % 7) + 7) % 7;
 const monthIndex = (day: number) => {
@@ -60,8 +55,8 @@ export interface AnalyticsRange {
  * that makes the default number of periods (30 days, 12 weeks or 12 months, this one included).
  */
 export function resolveRange({ from, to, granularity }: RangeRequest): AnalyticsRange {
-  const until = to ?? dayText(indiaDay(new Date()));
-  const since = from ?? defaultFrom(indiaDay(withinDates(until, undefined)!.$gte!), granularity);
+  const until = to ?? dayText(indianDayNumber(new Date()));
+  const since = from ?? defaultFrom(indianDayNumber(withinDates(until, undefined)!.$gte!), granularity);
   const bounds = withinDates(since, until)!;
   const start = bounds.$gte!;
   const end = bounds.$lt ?? new Date(bounds.$lte!.getTime() + 1);
@@ -78,8 +73,8 @@ function defaultFrom(lastDay: number, granularity: Granularity): string {
 
 /** How many periods a range spans, partial first and last ones included. */
 export function periodCount(range: Pick<AnalyticsRange, 'start' | 'end' | 'granularity'>): number {
-  const first = indiaDay(range.start);
-  const last = indiaDay(new Date(range.end.getTime() - 1));
+  const first = indianDayNumber(range.start);
+  const last = indianDayNumber(new Date(range.end.getTime() - 1));
   if (range.granularity === 'day') return last - first + 1;
   if (range.granularity === 'week') return (last - weekday(last) - (first - weekday(first))) / 7 + 1;
   return monthIndex(last) - monthIndex(first) + 1;

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { DAY_MS, startOfIndianDay } from '../../../core/india-calendar.js';
 import { z } from '../../openapi.js';
 
 /** Largest page a list answers; the admin panel pages through the rest. */
@@ -78,11 +79,8 @@ export function pageSchema<K extends string, T extends z.ZodTypeAny>(key: K, ite
   return z.object({ [key]: z.array(item), total: z.number().int(), page: z.number().int(), size: z.number().int(), pages: z.number().int() } as { [P in K]: z.ZodArray<T> } & Record<'total' | 'page' | 'size' | 'pages', z.ZodNumber>);
 }
 
-// India keeps one offset all year, so an Indian calendar day is a fixed interval of UTC.
-const INDIA_OFFSET = '+05:30';
-const DAY_MS = 24 * 3600_000;
 const isDay = (bound: string) => !bound.includes('T');
-const startOf = (bound: string) => new Date(isDay(bound) ? `${bound}T00:00:00${INDIA_OFFSET}` : bound);
+const startOf = (bound: string) => (isDay(bound) ? startOfIndianDay(bound) : new Date(bound));
 
 /** A date filter's value: a calendar day (`2025-11-10`, the whole day in India) or an instant with its offset. */
 export const DateBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).openapi({ example: '2025-11-10' });
