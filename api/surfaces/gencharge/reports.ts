@@ -37,6 +37,8 @@ const gc = `'${GENCHARGE.slug}'`;
 // Admins
 
 const ADMIN_STATUSES = ['active', 'invited'] as const;
+/** An admin is invited until they set a password. */
+const ADMIN_STATUS = `case when u.password_hash is null then 'invited' else 'active' end`;
 
 const admins = defineReport({
   name: 'admins-report',
@@ -49,12 +51,12 @@ const admins = defineReport({
   tieBreaker: ['a.user_id'],
   columns: ['admin_id', 'name', 'email', 'phone_number', 'role_id', 'role_name', 'super_admin', 'status', 'created_at', 'updated_at'],
   select: `select a.user_id, a.name, u.email, a.phone, a.role_id, r.name as role_name, r.super_admin,
-      case when u.password_hash is null then 'invited' else 'active' end as status, a.created_at, a.updated_at
+      ${ADMIN_STATUS} as status, a.created_at, a.updated_at
     from gencharge_admins a join users u on u.id = a.user_id join gencharge_roles r on r.id = a.role_id`,
   where: (f) => [
     anyOf('a.user_id', f.admin_ids),
     anyOf('a.role_id', f.role_ids),
-    anyOf(`case when u.password_hash is null then 'invited' else 'active' end`, f.statuses),
+    anyOf(ADMIN_STATUS, f.statuses),
   ],
   row: (r) => ({
     admin_id: num(r.user_id),
