@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { uniqueId } from '../support/db.js';
 import { GC, newEmail, newIndianMobile } from '../support/gencharge.js';
+import { ISO } from '../support/matchers.js';
 import { eventually } from '../support/maxtera.js';
 import { ADMIN_PASSWORD, genchargeAdmins } from '../support/gencharge-admins.js';
 import { TEST_ENV } from '../support/test-env.js';
@@ -19,7 +20,6 @@ afterAll(async () => {
 
 const superAdmin = () => ga.gc.superAdmin();
 const api = () => ga.api();
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
 
 async function rowCount(sql: string, values: unknown[]): Promise<number> {
   const [row] = await platform.orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from ${sql}`, values);

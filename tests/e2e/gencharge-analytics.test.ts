@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type request from 'supertest';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { ISO } from '../support/matchers.js';
 import { genchargeAdmins } from '../support/gencharge-admins.js';
 import { eventually } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -26,7 +27,6 @@ afterAll(async () => {
   await platform.stop();
 });
 
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 const ADMIN_PATHS = [
   '/analytics/admins',
   '/analytics/current-active-plans',

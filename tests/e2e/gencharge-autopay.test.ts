@@ -4,6 +4,7 @@ import { DomainError, FailureType } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { ISO } from '../support/matchers.js';
 import { eventually } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { TEST_ENV } from '../support/test-env.js';
@@ -22,7 +23,6 @@ afterAll(async () => {
 });
 
 const DAY_MS = Number(TEST_ENV.GENCHARGE_DAY_MS);
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 /** A due date on a whole second, as rules keep them. */
 const inDays = (days: number) => new Date(Math.ceil((Date.now() + days * 24 * 3600_000) / 1000) * 1000).toISOString();
 const scheduleOf = (autopayId: number) => platform.temporal.schedule.getHandle(`gencharge:autopay:${autopayId}`);

@@ -8,6 +8,7 @@ import { createGenChargeBackupActivities } from '../../activities/gencharge-back
 import { createDirectoryBackupStorage, type BackupStorage } from '../../providers/backup-storage.js';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { ISO } from '../support/matchers.js';
 import { genchargeAdmins } from '../support/gencharge-admins.js';
 import { eventually } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -22,7 +23,6 @@ let admin: GenChargeSession;
 const madeDatabases = new Set<string>();
 
 const BACKUPS = `${GC}/backup/backup`;
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 
 beforeAll(async () => {
   platform = await startTestPlatform({ GENCHARGE_BACKUP_STORAGE_DIR: storageDir, GENCHARGE_BACKUP_WAIT_MS: '60000' });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, type GenChargeSession } from '../support/gencharge.js';
+import { ISO } from '../support/matchers.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let platform: TestPlatform;
@@ -15,8 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform.stop();
 });
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 
 const post = (path: string, body: object) => gc.api().post(`${GC}${path}`).set(admin.auth).send(body);
 const put = (path: string, body: object) => gc.api().put(`${GC}${path}`).set(admin.auth).send(body);

@@ -5,6 +5,7 @@ import type { Response } from 'superagent';
 import type request from 'supertest';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, todayInIndia, newClient, type GenChargeSession } from '../support/gencharge.js';
+import { ISO, HEX_ID } from '../support/matchers.js';
 import { genchargeAdmins } from '../support/gencharge-admins.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -38,9 +39,6 @@ const JPEG = Buffer.from(
   'base64',
 );
 const WEBP = Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64');
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-const HEX_ID = expect.stringMatching(/^[0-9a-f]{24}$/);
 
 interface Image {
   bytes: Buffer;

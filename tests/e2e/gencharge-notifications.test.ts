@@ -5,6 +5,7 @@ import type { AnnouncementBatchResult } from '../../workflows/contracts.js';
 import { createProviderRegistry, loadTenantProviderSettings } from '../../providers/registry.js';
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { ISO, HEX_ID } from '../support/matchers.js';
 import { genchargeAdmins } from '../support/gencharge-admins.js';
 import { eventually } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
@@ -21,9 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform.stop();
 });
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-const HEX_ID = expect.stringMatching(/^[0-9a-f]{24}$/);
 
 interface Message {
   channel: string;

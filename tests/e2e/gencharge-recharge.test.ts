@@ -1,5 +1,6 @@
 import { uniqueId } from '../support/db.js';
 import { GC, gencharge, todayInIndia, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { ISO } from '../support/matchers.js';
 import { eventually } from '../support/maxtera.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -17,8 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform.stop();
 });
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 
 const adminPost = (path: string, body: object) => gc.api().post(`${GC}${path}`).set(admin.auth).send(body);
 const adminGet = (path: string, query: Record<string, string | number> = {}) => gc.api().get(`${GC}${path}`).set(admin.auth).query(query);
@@ -49,7 +48,6 @@ const smsTo = async (user: GenChargeUser) =>
 
 const subscribe = (user: GenChargeUser, body: Record<string, unknown>) =>
   userPost(user, '/recharge/subscribe', { phone_number: user.phone, payment_method: 'wallet', source: 'recharge', activation_mode: 'activate', ...body });
-
 
 describe('GenCharge wallet top-up', () => {
   it('when a user tops up and the collector confirms, then the top-up turns success and the wallet is credited once, with a notice', async () => {

@@ -3,6 +3,7 @@ import { createGenChargeReferralActivities } from '../../activities/gencharge-re
 import type { ReferralRewardOutcome } from '../../workflows/contracts.js';
 import { expectTrialBalanceZero, uniqueId } from '../support/db.js';
 import { GC, gencharge, todayInIndia, type GenChargeSession, type GenChargeUser } from '../support/gencharge.js';
+import { ISO } from '../support/matchers.js';
 import { genchargeAdmins } from '../support/gencharge-admins.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
@@ -21,7 +22,6 @@ afterAll(async () => {
   await platform.stop();
 });
 
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 const REWARD_RUPEES = () => platform.config.GENCHARGE_REFERRAL_REWARD_MINOR / 100;
 
 /** The activity as a flow calls it after a successful paid recharge of `referred`. */
