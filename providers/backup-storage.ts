@@ -3,9 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import type { Config } from '../core/config.js';
 import { pipeline } from 'node:stream/promises';
-import { createObjectBackupStorage } from './object-backup-storage.js';
 
 /** What storage measured of an artifact as it went in. */
 export interface StoredArtifact {
@@ -87,32 +85,4 @@ export function createDirectoryBackupStorage(root: string): BackupStorage {
     },
     locationOf: (key) => `/backups/${key}`,
   };
-}
-
-export type BackupStorageConfig = Pick<
-  Config,
-  | 'GENCHARGE_BACKUP_STORAGE'
-  | 'GENCHARGE_BACKUP_STORAGE_DIR'
-  | 'GENCHARGE_BACKUP_S3_BUCKET'
-  | 'GENCHARGE_BACKUP_S3_REGION'
-  | 'GENCHARGE_BACKUP_S3_ENDPOINT'
-  | 'GENCHARGE_BACKUP_S3_PREFIX'
-  | 'GENCHARGE_BACKUP_S3_ACCESS_KEY_ID'
-  | 'GENCHARGE_BACKUP_S3_SECRET_ACCESS_KEY'
->;
-
-/** The backup storage configuration names. */
-export function createBackupStorage(config: BackupStorageConfig): BackupStorage {
-  if (config.GENCHARGE_BACKUP_STORAGE === 'directory') return createDirectoryBackupStorage(config.GENCHARGE_BACKUP_STORAGE_DIR);
-  // The configuration refuses s3 without a bucket; this guards callers that build a config by hand.
-  if (!config.GENCHARGE_BACKUP_S3_BUCKET) throw new Error('GENCHARGE_BACKUP_S3_BUCKET is required when GENCHARGE_BACKUP_STORAGE is s3');
-  const accessKeyId = config.GENCHARGE_BACKUP_S3_ACCESS_KEY_ID;
-  const secretAccessKey = config.GENCHARGE_BACKUP_S3_SECRET_ACCESS_KEY;
-  return createObjectBackupStorage({
-    bucket: config.GENCHARGE_BACKUP_S3_BUCKET,
-    region: config.GENCHARGE_BACKUP_S3_REGION,
-    endpoint: config.GENCHARGE_BACKUP_S3_ENDPOINT,
-    prefix: config.GENCHARGE_BACKUP_S3_PREFIX,
-    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
-  });
 }

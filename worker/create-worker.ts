@@ -6,7 +6,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { DocumentStorage } from '../providers/storage.js';
 import type { BackupSettings } from '../activities/gencharge-backup.js';
 import type { Config } from '../core/config.js';
-import { createBackupStorage } from '../providers/backup-storage.js';
+import { createBackupStorage } from '../providers/configured-backup-storage.js';
 import { requestIdInActivityLogs, WORKFLOW_INTERCEPTOR_MODULES } from './interceptors.js';
 
 export interface PlatformWorkerDeps {

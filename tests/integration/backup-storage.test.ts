@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, loadConfig } from '../../core/config.js';
-import { createBackupStorage, createDirectoryBackupStorage, type BackupStorage } from '../../providers/backup-storage.js';
+import { createDirectoryBackupStorage, type BackupStorage } from '../../providers/backup-storage.js';
+import { createBackupStorage } from '../../providers/configured-backup-storage.js';
 import { createObjectBackupStorage, SHA256_METADATA } from '../../providers/object-backup-storage.js';
 import { createObjectStorageSandbox, type ObjectStorageSandbox } from '../../providers/sandbox/object-storage-sandbox.js';
 

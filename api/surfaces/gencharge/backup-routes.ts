@@ -1,6 +1,6 @@
 import { FailureType, publicError } from '../../../core/errors.js';
 import { GenChargeBackup } from '../../../db/entities/gencharge-backups.js';
-import { createBackupStorage } from '../../../providers/backup-storage.js';
+import { createBackupStorage } from '../../../providers/configured-backup-storage.js';
 import { FlowType, type BackupFlowOutcome } from '../../../workflows/contracts.js';
 import { backUpDatabase, restoreBackup } from '../../../workflows/index.js';
 import { requireUser } from '../../auth.js';
